@@ -1,0 +1,47 @@
+// Who is acting, and on whose behalf. Passed from routes, jobs and the CLI into services.
+
+export type MembershipSummary = {
+  organisationId: string
+  organisationSlug: string
+  organisationName: string
+  roles: string[]
+}
+
+export type Principal = {
+  accountId: string
+  email: string
+  displayName: string
+  isPlatformAdmin: boolean
+  emailVerified: boolean
+  memberships: MembershipSummary[]
+  /** how the request was authenticated; API tokens carry scopes, sessions act with everything the person may do */
+  via: 'session' | 'token' | 'system'
+  scopes: readonly string[] | null
+}
+
+export type ActionContext = {
+  principal: Principal | null
+  requestId: string | null
+  ip: string | null
+  locale: 'en' | 'gd'
+}
+
+export const systemContext = (label = 'system'): ActionContext => ({
+  principal: {
+    accountId: '00000000-0000-0000-0000-000000000000',
+    email: label,
+    displayName: label,
+    isPlatformAdmin: true,
+    emailVerified: true,
+    memberships: [],
+    via: 'system',
+    scopes: null,
+  },
+  requestId: null,
+  ip: null,
+  locale: 'en',
+})
+
+export function hasScope(principal: Principal, scope: string): boolean {
+  return principal.scopes === null || principal.scopes.includes(scope)
+}

@@ -1,0 +1,95 @@
+// Server-side sessions in PostgreSQL. The cookie holds a random token; the table holds its hash.
+// A session ends after an idle period or an absolute lifetime, whichever comes first.
+import type { Transaction } from 'kysely'
+import type { CoreDatabase } from '../db/core.tables.js'
+import type { Db } from '../db/database.js'
+import { randomToken, sha256 } from '../../shared/crypto.js'
+
+export type SessionInfo = {
+  idHash: string
+  accountId: string
+  createdAt: Date
+  lastSeenAt: Date
+  expiresAt: Date
+  ip: string | null
+  userAgent: string | null
+}
+
+type Executor = Db | Transaction<CoreDatabase>
+
+// Touch last_seen_at at most once a minute, so reads do not each become writes.
+const TOUCH_AFTER_MS = 60_000
+
+export class SessionService {
+  constructor(
+    private readonly db: Db,
+    private readonly options: { idleMinutes: number; absoluteHours: number },
+  ) {}
+
+  async create(executor: Executor, accountId: string, client: { ip: string | null; userAgent: string | null }): Promise<string> {
+    const token = randomToken()
+    await executor
+      .insertInto('core.session')
+      .values({
+        id_hash: sha256(token),
+        account_id: accountId,
+        expires_at: new Date(Date.now() + this.options.absoluteHours * 3_600_000),
+        ip: client.ip,
+        user_agent: client.userAgent?.slice(0, 300) ?? null,
+      })
+      .execute()
+    return token
+  }
+
+  /** The live session for a cookie token, or null when unknown, ended, idle too long or past its lifetime. */
+  async resolve(token: string): Promise<SessionInfo | null> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null
+    const idHash = sha256(token)
+    const row = await this.db.selectFrom('core.session').selectAll().where('id_hash', '=', idHash).where('revoked_at', 'is', null).executeTakeFirst()
+    if (!row) return null
+    const now = Date.now()
+    if (row.expires_at.getTime() <= now || row.last_seen_at.getTime() + this.options.idleMinutes * 60_000 <= now) return null
+    if (now - row.last_seen_at.getTime() > TOUCH_AFTER_MS) {
+      await this.db.updateTable('core.session').set({ last_seen_at: new Date(now) }).where('id_hash', '=', idHash).execute()
+    }
+    return {
+      idHash,
+      accountId: row.account_id,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: row.expires_at,
+      ip: row.ip,
+      userAgent: row.user_agent,
+    }
+  }
+
+  async revoke(executor: Executor, token: string): Promise<{ accountId: string } | null> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null
+    const row = await executor
+      .updateTable('core.session')
+      .set({ revoked_at: new Date() })
+      .where('id_hash', '=', sha256(token))
+      .where('revoked_at', 'is', null)
+      .returning('account_id')
+      .executeTakeFirst()
+    return row ? { accountId: row.account_id } : null
+  }
+
+  /** Ends every session of the account except the one given; returns how many ended. */
+  async revokeAll(executor: Executor, accountId: string, exceptToken: string | null = null): Promise<number> {
+    let q = executor.updateTable('core.session').set({ revoked_at: new Date() }).where('account_id', '=', accountId).where('revoked_at', 'is', null)
+    if (exceptToken) q = q.where('id_hash', '!=', sha256(exceptToken))
+    const result = await q.executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+
+  /** Deletes sessions that can no longer be used (run on a schedule). */
+  async purgeExpired(): Promise<number> {
+    const idleCutoff = new Date(Date.now() - this.options.idleMinutes * 60_000)
+    const result = await this.db
+      .deleteFrom('core.session')
+      .where((eb) => eb.or([eb('expires_at', '<', new Date()), eb('last_seen_at', '<', idleCutoff), eb('revoked_at', 'is not', null)]))
+      .executeTakeFirst()
+    return Number(result.numDeletedRows)
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { CoreDatabase } from './core.tables.js'
+import { PgliteDialect, PgliteGate } from './pglite-dialect.js'
+
+// int8 (counts, sequences) as numbers on both drivers; values stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10))
+
+export type Db = Kysely<CoreDatabase>
+
+/** Runs raw SQL for libraries that bring their own queries (the job queue). */
+export type SqlExecutor = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>
+
+export type Database = {
+  db: Db
+  kind: 'postgres' | 'pglite'
+  /** a connection string for libraries with their own pool; null on the embedded database */
+  connectionString: string | null
+  executeSql: SqlExecutor
+  ping: () => Promise<void>
+  close: () => Promise<void>
+}
+
+export type DatabaseOptions = {
+  databaseUrl: string | null
+  dataDir: string
+  poolSize?: number
+  /** PGlite only: keep the database in memory (tests) */
+  inMemory?: boolean
+}
+
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return createPostgres(options.databaseUrl, options.poolSize ?? 10)
+  return createPglite(options)
+}
+
+function createPostgres(connectionString: string, max: number): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    // Fail fast when the server is away, so requests answer 503 rather than hang.
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 30_000,
+    application_name: 'comhla',
+  })
+  // An idle client losing its server must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined)
+  const db = new Kysely<CoreDatabase>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    kind: 'postgres',
+    connectionString,
+    executeSql: async (text, values) => pool.query(text, values as unknown[]),
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
+    close: async () => {
+      await db.destroy()
+    },
+  }
+}
+
+async function createPglite(options: DatabaseOptions): Promise<Database> {
+  let dataDir: string | undefined
+  if (!options.inMemory) {
+    dataDir = path.join(options.dataDir, 'pglite')
+    await mkdir(dataDir, { recursive: true })
+  }
+  const pglite = await PGlite.create(dataDir ?? 'memory://', { parsers: { 20: (v: string) => Number.parseInt(v, 10) } })
+  const gate = new PgliteGate()
+  const db = new Kysely<CoreDatabase>({ dialect: new PgliteDialect(pglite, gate) })
+  return {
+    db,
+    kind: 'pglite',
+    connectionString: null,
+    executeSql: (text, values) =>
+      gate.run(async () => {
+        if (values && values.length > 0) return pglite.query(text, values)
+        const results = await pglite.exec(text)
+        return results[results.length - 1] ?? { rows: [] }
+      }),
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
+    close: async () => {
+      await db.destroy()
+    },
+  }
+}
+
+/** True for errors that mean the database cannot be reached, as opposed to a bad query. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const e = error as { code?: unknown; message?: unknown }
+  const code = typeof e.code === 'string' ? e.code : ''
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true
+  // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+  if (['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004'].includes(code)) return true
+  const message = typeof e.message === 'string' ? e.message : ''
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+    message,
+  )
+}

@@ -1,0 +1,109 @@
+// Per-request context: who is signed in (session cookie or API token), which language,
+// and reply.render() for pages with the layout's shared data.
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Kernel } from '../kernel.js'
+import type { ActionContext, Principal } from '../auth/principal.js'
+import { isLocale, type Locale, type Translate } from '../i18n/i18n.js'
+
+export const SESSION_COOKIE = 'comhla_session'
+export const LANG_COOKIE = 'comhla_lang'
+
+export type NavModule = { href: string; section: string; labelKey: string }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    locale: Locale
+    principal: Principal | null
+    sessionToken: string | null
+    t: Translate
+    ctx: () => ActionContext
+  }
+  interface FastifyReply {
+    render: (template: string, data?: Record<string, unknown>, status?: number) => FastifyReply
+  }
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization
+  if (!header) return null
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match ? (match[1] ?? null) : null
+}
+
+export const contextPlugin = fp(
+  async (app, opts: { kernel: Kernel; navModules: NavModule[] }) => {
+    const { kernel } = opts
+    app.decorateRequest('locale', 'en')
+    app.decorateRequest('principal', null)
+    app.decorateRequest('sessionToken', null)
+    app.decorateRequest('t', null as unknown as Translate)
+    app.decorateRequest('ctx', function (this: FastifyRequest): ActionContext {
+      return { principal: this.principal, requestId: this.id, ip: this.ip, locale: this.locale }
+    })
+
+    app.addHook('onRequest', async (request) => {
+      const cookieLang = request.cookies[LANG_COOKIE]
+      request.locale = isLocale(cookieLang) ? cookieLang : 'en'
+      request.t = kernel.i18n.translator(request.locale)
+      if (request.url.startsWith('/assets/') || request.url.startsWith('/health/')) return
+      const token = bearer(request)
+      if (token) {
+        const resolved = await kernel.apiTokens.resolve(token)
+        if (resolved) request.principal = await kernel.accounts.principalFor(kernel.db, resolved.accountId, 'token', resolved.scopes)
+        return
+      }
+      const sessionToken = request.cookies[SESSION_COOKIE]
+      if (sessionToken) {
+        const session = await kernel.sessions.resolve(sessionToken)
+        if (session) {
+          request.sessionToken = sessionToken
+          request.principal = await kernel.accounts.principalFor(kernel.db, session.accountId, 'session', null)
+          if (!cookieLang && request.principal) {
+            const account = await kernel.accounts.get(session.accountId)
+            if (account) {
+              request.locale = account.locale
+              request.t = kernel.i18n.translator(request.locale)
+            }
+          }
+        }
+      }
+    })
+
+    app.decorateReply('render', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
+      const request = this.request
+      const t = request.t
+      const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? ''
+      let csrfToken = ''
+      try {
+        csrfToken = this.generateCsrf()
+      } catch {
+        csrfToken = ''
+      }
+      const errors = data.fieldErrors
+        ? Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => ({ field, text: t(key) }))
+        : data.errors
+      const fieldErrorText = data.fieldErrors
+        ? Object.fromEntries(Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => [field, t(key)]))
+        : {}
+      this.code(status)
+      this.header('content-type', 'text/html; charset=utf-8')
+      if (request.principal) this.header('cache-control', 'no-store')
+      return this.view(template, {
+        ...data,
+        errors,
+        err: fieldErrorText,
+        t,
+        locale: request.locale,
+        otherLocale: request.locale === 'en' ? 'gd' : 'en',
+        principal: request.principal,
+        csrfToken,
+        nonce,
+        currentPath: request.url,
+        navModules: opts.navModules,
+        baseUrl: kernel.config.baseUrl,
+      }) as unknown as FastifyReply
+    })
+  },
+  { name: 'comhla-context', dependencies: ['@fastify/cookie', '@fastify/view'] },
+)

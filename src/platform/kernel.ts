@@ -1,0 +1,62 @@
+// The kernel: every shared service, built once per process and handed to the modules.
+import type { Logger } from 'pino'
+import type { Config } from '../config/config.js'
+import type { Database, Db } from './db/database.js'
+import { AuditService } from './audit/audit.service.js'
+import { JobQueue } from './jobs/job-queue.js'
+import { MailService } from './mail/mail.service.js'
+import { I18n } from './i18n/i18n.js'
+import { SessionService } from './auth/session.service.js'
+import { AccountService } from './accounts/account.service.js'
+import { ApiTokenService } from './accounts/api-token.service.js'
+import { OrganisationService } from './organisations/organisation.service.js'
+import { StaffService } from './organisations/staff.service.js'
+
+export type Kernel = {
+  config: Config
+  database: Database
+  db: Db
+  logger: Logger
+  i18n: I18n
+  audit: AuditService
+  jobs: JobQueue
+  mail: MailService
+  sessions: SessionService
+  accounts: AccountService
+  apiTokens: ApiTokenService
+  organisations: OrganisationService
+  staff: StaffService
+}
+
+export function createKernel(config: Config, database: Database, logger: Logger): Kernel {
+  const db = database.db
+  const audit = new AuditService(db)
+  const jobs = new JobQueue(database, logger, { runWorkers: config.runJobs, pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2 })
+  const mail = new MailService(db, jobs, logger, { smtp: config.smtp, from: config.mailFrom })
+  const sessions = new SessionService(db, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours })
+  const accounts = new AccountService(db, audit, mail, sessions, config.baseUrl)
+  const organisations = new OrganisationService(db, audit)
+  jobs.define({
+    name: 'sessions.purge',
+    cron: '17 * * * *',
+    retryLimit: 1,
+    handler: async () => {
+      await sessions.purgeExpired()
+    },
+  })
+  return {
+    config,
+    database,
+    db,
+    logger,
+    i18n: new I18n(),
+    audit,
+    jobs,
+    mail,
+    sessions,
+    accounts,
+    apiTokens: new ApiTokenService(db, audit),
+    organisations,
+    staff: new StaffService(db, audit, mail, organisations, config.baseUrl),
+  }
+}

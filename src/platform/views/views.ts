@@ -1,0 +1,14 @@
+// The Nunjucks environment: templates from src/web, autoescaped, with the project's filters.
+import { fileURLToPath } from 'node:url'
+import nunjucks from 'nunjucks'
+import { formatDate, formatDateTime } from '../../shared/dates.js'
+
+export const templateDirs = [fileURLToPath(new URL('../../web/views/', import.meta.url)), fileURLToPath(new URL('../../web/', import.meta.url))]
+
+export function configureNunjucks(env: nunjucks.Environment): void {
+  env.addFilter('dateTime', (value: Date | string | null | undefined, locale?: string) => formatDateTime(value, locale))
+  env.addFilter('date', (value: Date | string | null | undefined, locale?: string) => formatDate(value, locale))
+  env.addFilter('isoDateTime', (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : ''))
+  env.addFilter('json', (value: unknown) => JSON.stringify(value, null, 2))
+  env.addFilter('number', (value: number) => new Intl.NumberFormat('en-GB').format(value))
+}
