@@ -101,7 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     transform: ({ schema, url }) => {
       if (url.startsWith('/api/v1') || url.startsWith('/health') || url === '/info') return { schema, url }
-      return { schema: { ...(schema ?? {}), hide: true } as typeof schema, url }
+      return { schema: { ...(schema ?? {}), hide: true }, url }
     },
   })
   await app.register(securityPlugin, { config })

@@ -2,7 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { field, fieldErrorsOf, formSchema } from '../http/forms.js'
+import { field, fieldErrorsOf, formSchema, keepQuery } from '../http/forms.js'
 import { signedIn } from '../http/guards.js'
 import { requirePlatformAdmin } from '../auth/authorisation.js'
 import { organisationTypes } from '../organisations/organisation.service.js'
@@ -62,7 +62,7 @@ export const adminWeb: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/outbox', { schema: { querystring: Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })), status: Type.Optional(Type.String({ maxLength: 20 })), to: Type.Optional(Type.String({ maxLength: 320 })) }) } }, async (request, reply) => {
     if (!admin(request, reply)) return reply
     const result = await kernel.mail.list({ page: Number(request.query.page) || 1, ...(request.query.status ? { status: request.query.status } : {}), ...(request.query.to ? { to: request.query.to } : {}) })
-    const params = new URLSearchParams(Object.entries(request.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v !== '') as [string, string][]).toString()
+    const params = keepQuery(request.query)
     return reply.render('admin/outbox.njk', { title: request.t('outbox.title'), section: 'admin', result, query: request.query, deliversBySmtp: kernel.mail.deliversBySmtp, pageBase: `/admin/outbox?${params ? `${params}&` : ''}` })
   })
 
@@ -92,7 +92,7 @@ export const adminWeb: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/audit', { schema: { querystring: AuditQuery } }, async (request, reply) => {
     if (!admin(request, reply)) return reply
     const result = await kernel.audit.search({ ...auditSearchFromQuery(request.query), pageSize: 50 })
-    const params = new URLSearchParams(Object.entries(request.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v !== '') as [string, string][]).toString()
+    const params = keepQuery(request.query)
     return reply.render('admin/audit.njk', {
       title: request.t('audit.platformTitle'),
       section: 'admin',

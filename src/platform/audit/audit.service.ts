@@ -173,7 +173,7 @@ export class AuditService {
         .execute()
       if (rows.length === 0) break
       for (const row of rows) {
-        const e = rowToEntry(row as Parameters<typeof rowToEntry>[0])
+        const e = rowToEntry(row)
         count++
         if (e.seq !== expectedSeq) problems.push(`entry ${expectedSeq} is missing (next entry is ${e.seq})`)
         if (e.prevHash !== prevHash) problems.push(`entry ${e.seq} does not follow the entry before it`)
@@ -202,7 +202,7 @@ export class AuditService {
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ])
     return toPage(
-      rows.map((r) => rowToEntry(r as Parameters<typeof rowToEntry>[0])),
+      rows.map((r) => rowToEntry(r)),
       Number(total.n),
       page,
       pageSize,
@@ -223,7 +223,7 @@ export class AuditService {
       if (query.to) q = q.where('occurred_at', '<', query.to)
       const rows = await q.orderBy('seq').limit(2000).execute()
       if (rows.length === 0) return
-      for (const r of rows) yield rowToEntry(r as Parameters<typeof rowToEntry>[0])
+      for (const r of rows) yield rowToEntry(r)
       afterSeq = Number(rows[rows.length - 1]!.seq)
     }
   }

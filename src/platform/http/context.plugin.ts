@@ -102,7 +102,7 @@ export const contextPlugin = fp(
         currentPath: request.url,
         navModules: opts.navModules,
         baseUrl: kernel.config.baseUrl,
-      }) as unknown as FastifyReply
+      })
     })
   },
   { name: 'comhla-context', dependencies: ['@fastify/cookie', '@fastify/view'] },

@@ -42,3 +42,12 @@ export function safeReturnPath(value: unknown, fallback = '/'): string {
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n]/.test(value)) return fallback
   return value
 }
+
+/** The query's non-empty string values, less those named, as a query string (for paging and download links). */
+export function keepQuery(query: Record<string, unknown>, omit: string[] = ['page']): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (!omit.includes(key) && typeof value === 'string' && value !== '') params.set(key, value)
+  }
+  return params.toString()
+}

@@ -39,7 +39,7 @@ export class I18n {
       const template = primary[key] ?? fallback[key] ?? key
       if (!params) return template
       return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params[name] === undefined || params[name] === null ? whole : String(params[name]),
+        params[name] === undefined || params[name] === null ? whole : `${params[name] as string | number | boolean}`,
       )
     }
   }

@@ -35,7 +35,7 @@ function transactionExecutor(trx: Transaction<any>): PgBoss.Db {
   return {
     executeSql: async (text, values) => {
       const result = await trx.executeQuery(CompiledQuery.raw(text, values ?? []))
-      return { rows: result.rows as unknown[] as any[] }
+      return { rows: result.rows as any[] }
     },
   }
 }
@@ -53,7 +53,7 @@ export class JobQueue {
     const common = { schema: 'pgboss', migrate: true, supervise: options.runWorkers, schedule: options.runWorkers }
     this.boss = database.connectionString
       ? new PgBoss({ ...common, connectionString: database.connectionString, max: 4, application_name: 'comhla-jobs' })
-      : new PgBoss({ ...common, db: { executeSql: async (text, values) => (await database.executeSql(text, values)) as { rows: any[] } } })
+      : new PgBoss({ ...common, db: { executeSql: async (text, values) => (await database.executeSql(text, values)) } })
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'))
   }
 

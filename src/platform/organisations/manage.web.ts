@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { field, fieldErrorsOf, fieldList, formSchema } from '../http/forms.js'
+import { field, fieldErrorsOf, fieldList, formSchema, keepQuery } from '../http/forms.js'
 import { signedIn } from '../http/guards.js'
 import { requireOrganisationAdmin } from '../auth/authorisation.js'
 import { allRoles } from '../accounts/roles.js'
@@ -172,7 +172,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     const organisation = await administered(request, request.params.slug)
     const search = auditSearchFromQuery(request.query)
     const result = await kernel.audit.search({ ...search, organisationId: organisation.id, pageSize: 50 })
-    const params = new URLSearchParams(Object.entries(request.query).filter(([k, v]) => k !== 'page' && typeof v === 'string' && v !== '') as [string, string][]).toString()
+    const params = keepQuery(request.query)
     return reply.render('manage/audit.njk', {
       ...base(request, organisation),
       title: request.t('audit.title'),

@@ -1,6 +1,6 @@
 // The Nunjucks environment: templates from src/web, autoescaped, with the project's filters.
 import { fileURLToPath } from 'node:url'
-import nunjucks from 'nunjucks'
+import type nunjucks from 'nunjucks'
 import { formatDate, formatDateTime } from '../../shared/dates.js'
 
 export const templateDirs = [fileURLToPath(new URL('../../web/views/', import.meta.url)), fileURLToPath(new URL('../../web/', import.meta.url))]
