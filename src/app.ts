@@ -42,8 +42,8 @@ export type BuildOptions = {
   logger?: Logger
   /** apply pending migrations and load reference data before serving (default true) */
   prepare?: boolean
-  /** start the job queue (default true) */
-  startJobs?: boolean
+  /** work the job queue in this process (default: config.runJobs); jobs can always be sent */
+  runJobWorkers?: boolean
 }
 
 const requireCjs = createRequire(import.meta.url)
@@ -71,7 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const logger = options.logger ?? createLogger(config)
   const database = options.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }))
   if (options.prepare !== false) await migrateToLatest(database.db)
-  const kernel = createKernel(config, database, logger)
+  const kernel = createKernel(config, database, logger, options.runJobWorkers === undefined ? {} : { runJobWorkers: options.runJobWorkers })
   const mods = modules.map((factory) => factory(kernel))
   if (options.prepare !== false) await kernel.organisations.loadReferenceData()
 
@@ -133,6 +133,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (!options.database) await database.close()
   })
 
-  if (options.startJobs !== false) await kernel.jobs.start()
+  await kernel.jobs.start()
   return app as unknown as App
 }

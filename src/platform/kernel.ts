@@ -28,11 +28,11 @@ export type Kernel = {
   staff: StaffService
 }
 
-export function createKernel(config: Config, database: Database, logger: Logger): Kernel {
+export function createKernel(config: Config, database: Database, logger: Logger, options: { runJobWorkers?: boolean } = {}): Kernel {
   const db = database.db
   const audit = new AuditService(db)
-  const jobs = new JobQueue(database, logger, { runWorkers: config.runJobs, pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2 })
-  const mail = new MailService(db, jobs, logger, { smtp: config.smtp, from: config.mailFrom })
+  const jobs = new JobQueue(database, logger, { runWorkers: options.runJobWorkers ?? config.runJobs, pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2 })
+  const mail = new MailService(db, jobs, logger, { smtp: config.smtp, from: config.mailFrom, retryDelaySeconds: config.env === 'test' ? 1 : 10 })
   const sessions = new SessionService(db, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours })
   const accounts = new AccountService(db, audit, mail, sessions, config.baseUrl)
   const organisations = new OrganisationService(db, audit)

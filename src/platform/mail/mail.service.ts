@@ -37,7 +37,7 @@ export class MailService {
     private readonly db: Db,
     private readonly jobs: JobQueue,
     private readonly logger: Logger,
-    private readonly options: { smtp: SmtpSettings | null; from: string },
+    private readonly options: { smtp: SmtpSettings | null; from: string; retryDelaySeconds?: number },
   ) {
     this.transport = options.smtp
       ? nodemailer.createTransport({
@@ -54,7 +54,7 @@ export class MailService {
     jobs.define<{ id: string }>({
       name: DELIVER_JOB,
       retryLimit: MAX_ATTEMPTS,
-      retryDelaySeconds: 5,
+      retryDelaySeconds: options.retryDelaySeconds ?? 10,
       retryBackoff: true,
       handler: async ({ id }) => this.deliver(id),
     })
