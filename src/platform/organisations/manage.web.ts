@@ -43,7 +43,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     if (!isAdmin) {
       const membership = principal.memberships.find((m) => m.organisationId === organisation.id)
       if (!membership) requireOrganisationAdmin(request.ctx(), organisation.id)
-      return reply.render('manage/member-view.njk', { ...base(request, organisation), title: organisation.nameEn, membership })
+      return reply.render('manage/member-view.njk', { ...base(request, organisation), title: organisation.nameEn, membership, joined: (request.query as Record<string, string>).joined === '1' })
     }
     const [members, invitations] = await Promise.all([kernel.staff.members(request.ctx(), organisation.id), kernel.staff.invitations(request.ctx(), organisation.id)])
     return reply.render('manage/organisation.njk', {
