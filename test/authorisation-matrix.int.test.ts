@@ -651,7 +651,7 @@ function accountCases(): Case[] {
         assertHtml(res)
         const me = w.people[person as Named]
         assert.ok(res.body.includes(me.email))
-        for (const p of signedInPeople) if (p !== person) assert.ok(!res.body.includes(w.people[p as Named].email))
+        for (const p of signedInPeople) if (p !== person) assert.ok(!res.body.includes(w.people[p].email))
       },
     },
     {
@@ -808,7 +808,7 @@ function assertRefused(c: Case, res: Page, person: Person, via: ApiActor['via'] 
     }
   }
   // Nothing private of another body shows on a refusal.
-  const own = person === 'anonymous' ? '' : w.people[person as Named].email
+  const own = person === 'anonymous' ? '' : w.people[person].email
   for (const org of ['A', 'B'] as const) {
     for (const marker of w.privateMarkers[org]) if (marker !== own) assert.ok(!res.body.includes(marker), `${label} refused, yet shows ${marker}`)
   }

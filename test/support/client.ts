@@ -43,7 +43,7 @@ export class TestClient {
     }
     const res = await this.app.inject({ method: method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) })
     this.keepCookies(res.headers['set-cookie'])
-    return { status: res.statusCode, headers: res.headers, body: res.body, $: cheerio.load(res.body), location: res.headers.location as string | undefined }
+    return { status: res.statusCode, headers: res.headers, body: res.body, $: cheerio.load(res.body), location: res.headers.location }
   }
 
   get(url: string): Promise<Page> {
