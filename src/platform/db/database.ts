@@ -47,8 +47,12 @@ function createPostgres(connectionString: string, max: number): Database {
     statement_timeout: 30_000,
     application_name: 'comhla',
   })
-  // An idle client losing its server must not crash the process; the pool replaces it.
+  // A client losing its server must not crash the process: idle clients report to the pool,
+  // checked-out ones to themselves (their query fails too, and the pool discards them on release).
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined)
+  })
   const db = new Kysely<CoreDatabase>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,
