@@ -9,6 +9,7 @@ import { createKernel } from '../platform/kernel.js'
 import { createLogger } from '../app.js'
 import { systemContext } from '../platform/auth/principal.js'
 import { DomainError } from '../platform/errors/domain-error.js'
+import { I18n } from '../platform/i18n/i18n.js'
 
 const HELP = `Usage: comhla <command> [options]
 
@@ -110,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof DomainError) {
-      const detail = error.fields ? Object.entries(error.fields).map(([f, m]) => `  ${f}: ${m}`).join('\n') : error.publicMessage
+      const t = new I18n().translator('en')
+      const detail = error.fields ? Object.entries(error.fields).map(([f, key]) => `  ${f}: ${t(key)}`).join('\n') : t(error.publicMessage)
       process.stderr.write(`${detail}\n`)
       return 65
     }
