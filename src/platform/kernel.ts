@@ -11,6 +11,7 @@ import { AccountService } from './accounts/account.service.js'
 import { ApiTokenService } from './accounts/api-token.service.js'
 import { OrganisationService } from './organisations/organisation.service.js'
 import { StaffService } from './organisations/staff.service.js'
+import { IdempotencyService } from './idempotency/idempotency.service.js'
 
 export type Kernel = {
   config: Config
@@ -26,6 +27,7 @@ export type Kernel = {
   apiTokens: ApiTokenService
   organisations: OrganisationService
   staff: StaffService
+  idempotency: IdempotencyService
 }
 
 export function createKernel(config: Config, database: Database, logger: Logger, options: { runJobWorkers?: boolean } = {}): Kernel {
@@ -36,6 +38,15 @@ export function createKernel(config: Config, database: Database, logger: Logger,
   const sessions = new SessionService(db, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours })
   const accounts = new AccountService(db, audit, mail, sessions, config.baseUrl)
   const organisations = new OrganisationService(db, audit)
+  const idempotency = new IdempotencyService(db)
+  jobs.define({
+    name: 'idempotency.purge',
+    cron: '41 * * * *',
+    retryLimit: 1,
+    handler: async () => {
+      await idempotency.purge()
+    },
+  })
   jobs.define({
     name: 'sessions.purge',
     cron: '17 * * * *',
@@ -58,5 +69,6 @@ export function createKernel(config: Config, database: Database, logger: Logger,
     apiTokens: new ApiTokenService(db, audit),
     organisations,
     staff: new StaffService(db, audit, mail, organisations, config.baseUrl),
+    idempotency,
   }
 }

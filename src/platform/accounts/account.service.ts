@@ -11,6 +11,7 @@ import { randomToken, sha256 } from '../../shared/crypto.js'
 import { isValidEmail, normaliseEmail } from '../../shared/email.js'
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.js'
 import type { SessionService } from '../auth/session.service.js'
+import { inTransaction } from '../db/transaction.js'
 
 export type AccountErrorCode =
   | 'ACCOUNT_INVALID'
@@ -87,7 +88,7 @@ export class AccountService {
     const email = input.email.trim()
     const normalised = normaliseEmail(email)
     const passwordHash = await hashPassword(input.password)
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const existing = await trx.selectFrom('core.account').selectAll().where('email_normalised', '=', normalised).executeTakeFirst()
       if (existing) {
         await this.mail.enqueue(trx, {
@@ -156,7 +157,7 @@ export class AccountService {
   }
 
   async verifyEmail(token: string, ctx: ActionContext): Promise<Account> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const accountId = await this.useToken(trx, token, 'verify-email')
       const row = await trx
         .updateTable('core.account')
@@ -170,7 +171,7 @@ export class AccountService {
   }
 
   async resendVerification(accountId: string, ctx: ActionContext): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('core.account').selectAll().where('id', '=', accountId).executeTakeFirst()
       if (!row || row.email_verified_at) return
       await this.sendVerification(trx, row.id, row.email, row.display_name, ctx.locale)
@@ -199,7 +200,7 @@ export class AccountService {
       throw new DomainError<AccountErrorCode>('ACCOUNT_LOCKED', 'rate-limited', 'validation.signIn.locked', { fields: { email: 'validation.signIn.locked' } })
     }
     if (!(await verifyPassword(row.password_hash, password))) {
-      await this.db.transaction().execute(async (trx) => {
+      await inTransaction(this.db, async (trx) => {
         const failures = row.failed_sign_ins + 1
         const lock = failures >= LOCK_AFTER_FAILURES
         await trx
@@ -221,7 +222,7 @@ export class AccountService {
 
   /** After a successful authenticate(): records the sign-in and opens a new session (never reusing one). */
   async signIn(account: Account, ctx: ActionContext, client: { ip: string | null; userAgent: string | null }): Promise<string> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       await trx
         .updateTable('core.account')
         .set({ failed_sign_ins: 0, locked_until: null, last_sign_in_at: new Date() })
@@ -238,7 +239,7 @@ export class AccountService {
   }
 
   async signOut(sessionToken: string, ctx: ActionContext): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const ended = await this.sessions.revoke(trx, sessionToken)
       if (ended) await this.audit.record(trx, ctx, { action: 'account.signed-out', targetType: 'account', targetId: ended.accountId })
     })
@@ -250,7 +251,7 @@ export class AccountService {
     if (emailInput.trim() === '') fields.email = 'validation.email.required'
     else if (!isValidEmail(emailInput)) fields.email = 'validation.email.format'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const row = await trx.selectFrom('core.account').selectAll().where('email_normalised', '=', normaliseEmail(emailInput)).executeTakeFirst()
       if (!row) return
       const token = await this.createOneTimeToken(trx, 'reset-password', row.id, HOUR)
@@ -284,7 +285,7 @@ export class AccountService {
     else if (password !== confirmPassword) fields.confirmPassword = 'validation.password.mismatch'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
     const hash = await hashPassword(password)
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const accountId = await this.useToken(trx, token, 'reset-password')
       // Following the emailed link proves the address too.
       const row = await trx
@@ -311,7 +312,7 @@ export class AccountService {
     else if (password !== confirmPassword) fields.confirmPassword = 'validation.password.mismatch'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
     const hash = await hashPassword(password)
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       await trx.updateTable('core.account').set({ password_hash: hash, updated_at: new Date() }).where('id', '=', row.id).execute()
       const ended = await this.sessions.revokeAll(trx, row.id, keepSessionToken)
       await this.mail.enqueue(trx, { to: row.email, template: 'password-changed', locale: ctx.locale, params: { name: row.display_name } })
@@ -368,7 +369,7 @@ export class AccountService {
   /** A one-time link, valid 24 hours, to create the first platform administrator; null once one exists. */
   async createSetupLink(): Promise<string | null> {
     if (await this.hasPlatformAdmin()) return null
-    const token = await this.db.transaction().execute((trx) => this.createOneTimeToken(trx, 'setup-admin', null, 24 * HOUR))
+    const token = await inTransaction(this.db, (trx) => this.createOneTimeToken(trx, 'setup-admin', null, 24 * HOUR))
     return `${this.baseUrl}/setup/${token}`
   }
 
@@ -391,7 +392,7 @@ export class AccountService {
       throw new DomainError<AccountErrorCode>('ACCOUNT_SETUP_DONE', 'gone', 'Còmhla has already been set up. Sign in instead.')
     }
     const hash = await hashPassword(input.password)
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       await this.useToken(trx, token, 'setup-admin')
       const account = await this.upsertAdmin(trx, input.email, input.displayName, hash)
       await this.audit.record(trx, { ...ctx, principal: null }, {
@@ -411,7 +412,7 @@ export class AccountService {
     if (existing) delete fields.password
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
     const hash = existing ? null : await hashPassword(input.password)
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const account = await this.upsertAdmin(trx, input.email, input.displayName, hash)
       await this.audit.record(trx, ctx, { action: 'platform.admin-created', targetType: 'account', targetId: account.id, details: { email: account.email } })
       return account

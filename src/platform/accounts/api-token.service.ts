@@ -6,6 +6,7 @@ import { requirePrincipal } from '../auth/authorisation.js'
 import { DomainError, assertNoFieldErrors, type FieldErrors } from '../errors/domain-error.js'
 import { randomToken, sha256 } from '../../shared/crypto.js'
 import { isScope } from './scopes.js'
+import { inTransaction } from '../db/transaction.js'
 
 export type ApiTokenErrorCode = 'API_TOKEN_INVALID' | 'API_TOKEN_NOT_FOUND'
 
@@ -50,7 +51,7 @@ export class ApiTokenService {
     }
     assertNoFieldErrors('API_TOKEN_INVALID', this.validate(input))
     const secret = `${TOKEN_PREFIX}${randomToken(32)}`
-    const record = await this.db.transaction().execute(async (trx) => {
+    const record = await inTransaction(this.db, async (trx) => {
       const row = await trx
         .insertInto('core.api_token')
         .values({
@@ -83,7 +84,7 @@ export class ApiTokenService {
   async revoke(ctx: ActionContext, id: string): Promise<void> {
     const principal = requirePrincipal(ctx)
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError<ApiTokenErrorCode>('API_TOKEN_NOT_FOUND', 'not-found', 'There is no such token')
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const row = await trx
         .updateTable('core.api_token')
         .set({ revoked_at: new Date() })

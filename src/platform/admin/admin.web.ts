@@ -7,6 +7,7 @@ import { signedIn } from '../http/guards.js'
 import { requirePlatformAdmin } from '../auth/authorisation.js'
 import { organisationTypes } from '../organisations/organisation.service.js'
 import { AuditQuery, auditCsv, auditSearchFromQuery } from '../audit/audit.presenter.js'
+import { inTransaction } from '../db/transaction.js'
 
 export const adminWeb: FastifyPluginAsyncTypebox = async (app) => {
   const { kernel } = app
@@ -83,7 +84,7 @@ export const adminWeb: FastifyPluginAsyncTypebox = async (app) => {
     if (!admin(request, reply)) return reply
     if (!/^[0-9a-f-]{36}$/i.test(request.params.id)) return reply.callNotFound()
     await kernel.jobs.retry(request.params.name, request.params.id)
-    await kernel.db.transaction().execute((trx) =>
+    await inTransaction(kernel.db, (trx) =>
       kernel.audit.record(trx, request.ctx(), { action: 'job.retried', targetType: 'job', targetId: request.params.id, details: { name: request.params.name } }),
     )
     return reply.redirect('/admin/jobs', 303)

@@ -123,7 +123,18 @@ export type EmailOutboxTable = {
   sent_at: NullableTimestamp
 }
 
+export type IdempotencyKeyTable = {
+  owner: string
+  key: string
+  fingerprint: string
+  status: number | null
+  body: JSONColumnType<object | null> | null
+  location: string | null
+  created_at: CreatedAt
+}
+
 export type CoreDatabase = {
+  'core.idempotency_key': IdempotencyKeyTable
   'core.organisation': OrganisationTable
   'core.account': AccountTable
   'core.membership': MembershipTable

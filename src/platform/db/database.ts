@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { CoreDatabase } from './core.tables.js'
 import { PgliteDialect, PgliteGate } from './pglite-dialect.js'
+import { insideTransaction, UnitOfWorkDialect } from './transaction.js'
 
 // int8 (counts, sequences) as numbers on both drivers; values stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10))
@@ -53,7 +54,7 @@ function createPostgres(connectionString: string, max: number): Database {
   pool.on('connect', (client) => {
     client.on('error', () => undefined)
   })
-  const db = new Kysely<CoreDatabase>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<CoreDatabase>({ dialect: new UnitOfWorkDialect(new PostgresDialect({ pool })) })
   return {
     db,
     kind: 'postgres',
@@ -76,17 +77,19 @@ async function createPglite(options: DatabaseOptions): Promise<Database> {
   }
   const pglite = await PGlite.create(dataDir ?? 'memory://', { parsers: { 20: (v: string) => Number.parseInt(v, 10) } })
   const gate = new PgliteGate()
-  const db = new Kysely<CoreDatabase>({ dialect: new PgliteDialect(pglite, gate) })
+  const db = new Kysely<CoreDatabase>({ dialect: new UnitOfWorkDialect(new PgliteDialect(pglite, gate)) })
   return {
     db,
     kind: 'pglite',
     connectionString: null,
-    executeSql: (text, values) =>
-      gate.run(async () => {
+    executeSql: (text, values) => {
+      const run = async () => {
         if (values && values.length > 0) return pglite.query(text, values)
         const results = await pglite.exec(text)
         return results[results.length - 1] ?? { rows: [] }
-      }),
+      }
+      return insideTransaction() ? run() : gate.run(run)
+    },
     ping: async () => {
       await sql`select 1`.execute(db)
     },

@@ -6,6 +6,7 @@ import { requireOrganisationAdmin, requirePlatformAdmin } from '../auth/authoris
 import { DomainError, assertNoFieldErrors, type FieldErrors } from '../errors/domain-error.js'
 import { clampPage, toPage, type Page } from '../../shared/pagination.js'
 import { referenceOrganisations, type OrganisationType } from './reference-data.js'
+import { inTransaction } from '../db/transaction.js'
 
 export type OrganisationErrorCode = 'ORGANISATION_NOT_FOUND' | 'ORGANISATION_INVALID' | 'ORGANISATION_EXISTS'
 
@@ -103,7 +104,7 @@ export class OrganisationService {
   /** Loads or refreshes the reference directory; bodies added by administrators are left alone. */
   async loadReferenceData(): Promise<number> {
     let changed = 0
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       for (const o of referenceOrganisations) {
         const result = await trx
           .insertInto('core.organisation')
@@ -198,7 +199,7 @@ export class OrganisationService {
       throw new DomainError<OrganisationErrorCode>('ORGANISATION_INVALID', 'invalid', 'validation.organisation.slugFormat', { fields: { slug: 'validation.organisation.slugFormat' } })
     }
     const parentId = await this.parentId(input.parentSlug)
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const clash = await trx
         .selectFrom('core.organisation')
         .select(['slug', 'gss_code'])
@@ -240,7 +241,7 @@ export class OrganisationService {
     assertNoFieldErrors('ORGANISATION_INVALID', this.validate(input, false))
     const platform = principal.isPlatformAdmin
     const parentId = platform ? await this.parentId(input.parentSlug) : current.parentId
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       if (platform && input.gssCode.trim() && input.gssCode.trim() !== current.gssCode) {
         const clash = await trx.selectFrom('core.organisation').select('id').where('gss_code', '=', input.gssCode.trim()).executeTakeFirst()
         if (clash) {

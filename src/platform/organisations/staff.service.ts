@@ -11,6 +11,7 @@ import { randomToken, sha256 } from '../../shared/crypto.js'
 import { isValidEmail, normaliseEmail } from '../../shared/email.js'
 import { ORG_ADMIN, isRole } from '../accounts/roles.js'
 import type { Organisation, OrganisationService } from './organisation.service.js'
+import { inTransaction } from '../db/transaction.js'
 
 export type StaffErrorCode =
   | 'STAFF_INVALID'
@@ -126,7 +127,7 @@ export class StaffService {
     const organisation = await this.organisations.getById(organisationId)
     if (!organisation) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such organisation')
     const normalised = normaliseEmail(email)
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const already = await trx
         .selectFrom('core.membership as m')
         .innerJoin('core.account as a', 'a.id', 'm.account_id')
@@ -186,7 +187,7 @@ export class StaffService {
   async revokeInvitation(ctx: ActionContext, organisationId: string, invitationId: string): Promise<void> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:write')
     if (!uuid.test(invitationId)) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such invitation')
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const row = await trx
         .updateTable('core.invitation')
         .set({ revoked_at: new Date() })
@@ -222,7 +223,7 @@ export class StaffService {
     if (normaliseEmail(invitation.email) !== normaliseEmail(principal.email)) {
       throw new DomainError<StaffErrorCode>('INVITATION_WRONG_ACCOUNT', 'forbidden', 'This invitation was sent to a different email address')
     }
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const claimed = await trx
         .updateTable('core.invitation')
         .set({ accepted_at: new Date(), accepted_by: principal.accountId })
@@ -264,7 +265,7 @@ export class StaffService {
     const roles = this.validateRoles(rolesInput, fields)
     assertNoFieldErrors('STAFF_INVALID', fields)
     const before = await this.member(ctx, organisationId, accountId)
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       if (before.roles.includes(ORG_ADMIN) && !roles.includes(ORG_ADMIN)) await this.assertAnotherAdmin(trx, organisationId, accountId)
       await trx.updateTable('core.membership').set({ roles }).where('organisation_id', '=', organisationId).where('account_id', '=', accountId).execute()
       await this.audit.record(trx, ctx, {
@@ -281,7 +282,7 @@ export class StaffService {
   async removeMember(ctx: ActionContext, organisationId: string, accountId: string): Promise<void> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:write')
     const before = await this.member(ctx, organisationId, accountId)
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       if (before.roles.includes(ORG_ADMIN)) await this.assertAnotherAdmin(trx, organisationId, accountId)
       await trx.deleteFrom('core.membership').where('organisation_id', '=', organisationId).where('account_id', '=', accountId).execute()
       await this.audit.record(trx, ctx, {
@@ -312,7 +313,7 @@ export class StaffService {
   /** For platform administrators: make someone a body's administrator directly (CLI and admin pages). */
   async addMember(ctx: ActionContext, organisationId: string, accountId: string, roles: string[]): Promise<void> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:write')
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const existing = await trx.selectFrom('core.membership').select('roles').where('organisation_id', '=', organisationId).where('account_id', '=', accountId).executeTakeFirst()
       const merged = [...new Set([...(existing?.roles ?? []), ...roles])]
       await trx
