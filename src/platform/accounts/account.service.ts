@@ -1,6 +1,7 @@
 // Accounts: registration, email verification, sign-in, password reset and change,
 // the first administrator's set-up link. Every change is audited in its own transaction.
 import type { Transaction } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import type { CoreDatabase } from '../db/core.tables.js'
 import type { Db } from '../db/database.js'
 import type { AuditService } from '../audit/audit.service.js'
@@ -336,22 +337,31 @@ export class AccountService {
 
   /** The person behind a session or token, with their memberships. */
   async principalFor(executor: Db | Transaction<CoreDatabase>, accountId: string, via: Principal['via'], scopes: readonly string[] | null): Promise<Principal | null> {
-    const row = await executor.selectFrom('core.account').selectAll().where('id', '=', accountId).executeTakeFirst()
+    // One round trip: the account with its memberships as a JSON array.
+    const row = await executor
+      .selectFrom('core.account as a')
+      .selectAll('a')
+      .select((eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('core.membership as m')
+            .innerJoin('core.organisation as o', 'o.id', 'm.organisation_id')
+            .select(['m.organisation_id', 'o.slug', 'o.name_en', 'm.roles'])
+            .whereRef('m.account_id', '=', 'a.id')
+            .orderBy('o.name_en'),
+        ).as('memberships'),
+      )
+      .where('a.id', '=', accountId)
+      .executeTakeFirst()
     if (!row) return null
-    const memberships = await executor
-      .selectFrom('core.membership as m')
-      .innerJoin('core.organisation as o', 'o.id', 'm.organisation_id')
-      .select(['m.organisation_id', 'o.slug', 'o.name_en', 'm.roles'])
-      .where('m.account_id', '=', accountId)
-      .orderBy('o.name_en')
-      .execute()
     return {
       accountId: row.id,
       email: row.email,
       displayName: row.display_name,
       isPlatformAdmin: row.is_platform_admin,
       emailVerified: row.email_verified_at !== null,
-      memberships: memberships.map(
+      locale: row.locale === 'gd' ? 'gd' : 'en',
+      memberships: row.memberships.map(
         (m): MembershipSummary => ({ organisationId: m.organisation_id, organisationSlug: m.slug, organisationName: m.name_en, roles: m.roles }),
       ),
       via,

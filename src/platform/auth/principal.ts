@@ -13,6 +13,8 @@ export type Principal = {
   displayName: string
   isPlatformAdmin: boolean
   emailVerified: boolean
+  /** the interface language the person last chose */
+  locale: 'en' | 'gd'
   memberships: MembershipSummary[]
   /** how the request was authenticated; API tokens carry scopes, sessions act with everything the person may do */
   via: 'session' | 'token' | 'system'
@@ -33,6 +35,7 @@ export const systemContext = (label = 'system'): ActionContext => ({
     displayName: label,
     isPlatformAdmin: true,
     emailVerified: true,
+    locale: 'en',
     memberships: [],
     via: 'system',
     scopes: null,

@@ -60,11 +60,8 @@ export const contextPlugin = fp(
           request.sessionToken = sessionToken
           request.principal = await kernel.accounts.principalFor(kernel.db, session.accountId, 'session', null)
           if (!cookieLang && request.principal) {
-            const account = await kernel.accounts.get(session.accountId)
-            if (account) {
-              request.locale = account.locale
-              request.t = kernel.i18n.translator(request.locale)
-            }
+            request.locale = request.principal.locale
+            request.t = kernel.i18n.translator(request.locale)
           }
         }
       }

@@ -1,4 +1,5 @@
 // The directory of Scotland's public bodies, and its administration.
+import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { AuditService } from '../audit/audit.service.js'
 import type { ActionContext } from '../auth/principal.js'
@@ -134,11 +135,10 @@ export class OrganisationService {
       const like = `%${query.q.trim().slice(0, 100).replace(/[%_\\]/g, '\\$&')}%`
       q = q.where((eb) => eb.or([eb('name_en', 'ilike', like), eb('name_gd', 'ilike', like), eb('gss_code', 'ilike', like)]))
     }
-    const [rows, total] = await Promise.all([
-      q.selectAll().orderBy('name_en').limit(pageSize).offset(offset).execute(),
-      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return toPage(rows.map(toOrganisation), Number(total.n), page, pageSize)
+    // One round trip: the total comes with the rows; only a page past the end needs its own count.
+    const rows = await q.selectAll().select(sql<number>`count(*) over()`.as('total_count')).orderBy('name_en').limit(pageSize).offset(offset).execute()
+    const total = rows[0] ? Number(rows[0].total_count) : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    return toPage(rows.map(toOrganisation), total, page, pageSize)
   }
 
   async *all(): AsyncGenerator<Organisation> {

@@ -11,4 +11,11 @@ export function configureNunjucks(env: nunjucks.Environment): void {
   env.addFilter('isoDateTime', (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : ''))
   env.addFilter('json', (value: unknown) => JSON.stringify(value, null, 2))
   env.addFilter('number', (value: number) => new Intl.NumberFormat('en-GB').format(value))
+  // The design-system macros are evaluated once and shared, rather than imported by every render.
+  // getExported is part of Nunjucks' template API but missing from its type definitions.
+  const macros = env.getTemplate('macros/ds.njk') as nunjucks.Template & { getExported: (cb: (error: Error | null, exported: unknown) => void) => void }
+  macros.getExported((error, exported) => {
+    if (error) throw error
+    env.addGlobal('ds', exported)
+  })
 }
