@@ -1,12 +1,13 @@
 // Process entry: load config, build the app, listen, close gracefully.
 import { loadConfig, ConfigError } from './config/config.js'
 import { versionInfo } from './config/version.js'
+import { withDevSecret } from './config/dev-secret.js'
 import { buildApp } from './app.js'
 
 async function main(): Promise<void> {
   let config
   try {
-    config = loadConfig(process.env, versionInfo())
+    config = loadConfig(withDevSecret(process.env), versionInfo())
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`)

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { testApp, type TestApp } from './support/app.js'
 import { TestClient, text } from './support/client.js'
 import { makeAccount, PASSWORD } from './support/factories.js'
+import { signIn } from './support/two-factor.js'
 
 describe('security of the kernel', () => {
   let t: TestApp
@@ -58,7 +59,7 @@ describe('security of the kernel', () => {
   it('refuses a JSON API write from a browser session sent as a form (cross-site)', async () => {
     const account = await makeAccount(t.app.kernel, { platformAdmin: true })
     const client = new TestClient(t.app)
-    await client.submit('/sign-in', { email: account.email, password: PASSWORD })
+    await signIn(client, t.app.kernel, account.email, PASSWORD)
     const res = await client.request('POST', '/api/v1/organisations', { form: { nameEn: 'Forged Body', type: 'other' } })
     assert.equal(res.status, 415)
     assert.equal((await t.app.kernel.organisations.list({ q: 'Forged Body' })).total, 0)

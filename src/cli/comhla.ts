@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { createInterface } from 'node:readline/promises'
 import { loadConfig } from '../config/config.js'
 import { versionInfo } from '../config/version.js'
+import { withDevSecret } from '../config/dev-secret.js'
 import { createDatabase } from '../platform/db/database.js'
 import { createMigrator, migrateToLatest } from '../platform/db/migrate.js'
 import { createKernel } from '../platform/kernel.js'
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`)
     return 0
   }
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }, versionInfo())
+  const config = loadConfig(withDevSecret({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), versionInfo())
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
   try {
     const logger = createLogger(config)

@@ -42,7 +42,7 @@ export const environmentVariables = [
   ['DATABASE_URL', '(none: embedded PGlite)', 'PostgreSQL connection string; required in production'],
   ['DATABASE_POOL_SIZE', '10', 'connections in the pool to PostgreSQL'],
   ['DATA_DIR', './data', 'folder for the embedded database and local files'],
-  ['SESSION_SECRET', '(random per start in development)', 'at least 32 characters; signs cookies; required in production'],
+  ['SESSION_SECRET', '(made once and kept in DATA_DIR outside production)', 'at least 32 characters; signs cookies and seals two-factor secrets; the same on every instance; required in production'],
   ['SESSION_IDLE_MINUTES', '60', 'a session ends after this long without use'],
   ['SESSION_ABSOLUTE_HOURS', '12', 'a session ends this long after sign-in, whatever its use'],
   ['LOG_LEVEL', 'info', 'pino log level (silent in test)'],

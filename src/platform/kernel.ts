@@ -12,6 +12,8 @@ import { ApiTokenService } from './accounts/api-token.service.js'
 import { OrganisationService } from './organisations/organisation.service.js'
 import { StaffService } from './organisations/staff.service.js'
 import { IdempotencyService } from './idempotency/idempotency.service.js'
+import { TwoFactorService } from './auth/two-factor.service.js'
+import { SecretBox } from '../shared/secret-box.js'
 
 export type Kernel = {
   config: Config
@@ -28,6 +30,7 @@ export type Kernel = {
   organisations: OrganisationService
   staff: StaffService
   idempotency: IdempotencyService
+  twoFactor: TwoFactorService
 }
 
 export function createKernel(config: Config, database: Database, logger: Logger, options: { runJobWorkers?: boolean } = {}): Kernel {
@@ -38,6 +41,7 @@ export function createKernel(config: Config, database: Database, logger: Logger,
   const sessions = new SessionService(db, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours })
   const accounts = new AccountService(db, audit, mail, sessions, config.baseUrl)
   const organisations = new OrganisationService(db, audit)
+  const i18n = new I18n()
   const idempotency = new IdempotencyService(db)
   jobs.define({
     name: 'idempotency.purge',
@@ -60,7 +64,7 @@ export function createKernel(config: Config, database: Database, logger: Logger,
     database,
     db,
     logger,
-    i18n: new I18n(),
+    i18n,
     audit,
     jobs,
     mail,
@@ -68,7 +72,8 @@ export function createKernel(config: Config, database: Database, logger: Logger,
     accounts,
     apiTokens: new ApiTokenService(db, audit),
     organisations,
-    staff: new StaffService(db, audit, mail, organisations, config.baseUrl),
+    staff: new StaffService(db, audit, mail, organisations, config.baseUrl, (role, locale) => i18n.translator(locale)(`roles.${role}`)),
     idempotency,
+    twoFactor: new TwoFactorService(db, audit, mail, sessions, new SecretBox(config.sessionSecret, 'totp'), config.baseUrl),
   }
 }

@@ -34,6 +34,7 @@ export type Account = {
   displayName: string
   emailVerified: boolean
   isPlatformAdmin: boolean
+  twoFactorEnabled: boolean
   locale: 'en' | 'gd'
   createdAt: Date
   lastSignInAt: Date | null
@@ -48,6 +49,7 @@ function toAccount(r: AccountRow): Account {
     displayName: r.display_name,
     emailVerified: r.email_verified_at !== null,
     isPlatformAdmin: r.is_platform_admin,
+    twoFactorEnabled: r.totp_enabled_at !== null,
     locale: r.locale === 'gd' ? 'gd' : 'en',
     createdAt: r.created_at,
     lastSignInAt: r.last_sign_in_at,
@@ -221,19 +223,28 @@ export class AccountService {
     return toAccount(row)
   }
 
-  /** After a successful authenticate(): records the sign-in and opens a new session (never reusing one). */
-  async signIn(account: Account, ctx: ActionContext, client: { ip: string | null; userAgent: string | null }): Promise<string> {
+  /**
+   * After a successful authenticate() (or an OpenID Connect sign-in): records the sign-in and opens
+   * a new session, never reusing one. With pendingSecondFactor the session opens only the code page.
+   */
+  async signIn(
+    account: Account,
+    ctx: ActionContext,
+    client: { ip: string | null; userAgent: string | null },
+    options: { method?: string; pendingSecondFactor?: boolean; secondFactorDone?: boolean } = {},
+  ): Promise<string> {
     return inTransaction(this.db, async (trx) => {
       await trx
         .updateTable('core.account')
         .set({ failed_sign_ins: 0, locked_until: null, last_sign_in_at: new Date() })
         .where('id', '=', account.id)
         .execute()
-      const token = await this.sessions.create(trx, account.id, client)
+      const token = await this.sessions.create(trx, account.id, client, options)
       await this.audit.record(trx, { ...ctx, principal: await this.principalFor(trx, account.id, 'session', null) }, {
-        action: 'account.signed-in',
+        action: options.pendingSecondFactor ? 'account.password-accepted' : 'account.signed-in',
         targetType: 'account',
         targetId: account.id,
+        details: { method: options.method ?? 'password', secondFactor: options.secondFactorDone ?? false },
       })
       return token
     })
@@ -360,6 +371,7 @@ export class AccountService {
       displayName: row.display_name,
       isPlatformAdmin: row.is_platform_admin,
       emailVerified: row.email_verified_at !== null,
+      twoFactorEnabled: row.totp_enabled_at !== null,
       locale: row.locale === 'gd' ? 'gd' : 'en',
       memberships: row.memberships.map(
         (m): MembershipSummary => ({ organisationId: m.organisation_id, organisationSlug: m.slug, organisationName: m.name_en, roles: m.roles }),

@@ -1,8 +1,8 @@
 // Sign-in journeys: sign in and out, register, confirm email, forgotten password, first set-up.
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { SESSION_COOKIE } from '../http/context.plugin.js'
+import { completeSignIn } from './sign-in.js'
 import { field, fieldErrorsOf, formSchema, safeReturnPath } from '../http/forms.js'
 import { DomainError } from '../errors/domain-error.js'
 import { normaliseEmail } from '../../shared/email.js'
@@ -13,25 +13,6 @@ export const authWeb: FastifyPluginAsyncTypebox = async (app) => {
   const { kernel } = app
   const { config } = kernel
   const limited = { rateLimit: { max: config.rateLimitMax, timeWindow: '1 minute' } }
-
-  function startSession(reply: FastifyReply, token: string): void {
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.baseUrl.startsWith('https://'),
-      maxAge: config.sessionAbsoluteHours * 3600,
-    })
-  }
-
-  async function signInAs(request: FastifyRequest, reply: FastifyReply, accountId: string): Promise<void> {
-    const account = await kernel.accounts.get(accountId)
-    if (!account) throw new Error('account vanished during sign-in')
-    // Rotate: any session this browser had is ended, and a new one begins.
-    if (request.sessionToken) await kernel.accounts.signOut(request.sessionToken, request.ctx())
-    const token = await kernel.accounts.signIn(account, request.ctx(), { ip: request.ip, userAgent: request.headers['user-agent'] ?? null })
-    startSession(reply, token)
-  }
 
   // --- sign in ---
   app.get('/sign-in', { schema: { querystring: Type.Object({ return: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
@@ -48,7 +29,8 @@ export const authWeb: FastifyPluginAsyncTypebox = async (app) => {
         await kernel.accounts.resendVerification(account.id, request.ctx())
         return reply.render('auth/check-email.njk', { title: request.t('checkEmail.title'), email: account.email, unverified: true })
       }
-      await signInAs(request, reply, account.id)
+      const outcome = await completeSignIn(request, reply, account.id, 'password')
+      if (outcome === 'second-factor') return reply.redirect(`/sign-in/two-factor${values.return ? `?return=${encodeURIComponent(values.return)}` : ''}`, 303)
       return reply.redirect(values.return || '/account', 303)
     } catch (error) {
       const fieldErrors = fieldErrorsOf(error)
@@ -99,7 +81,7 @@ export const authWeb: FastifyPluginAsyncTypebox = async (app) => {
           }
           const { accountId } = await kernel.accounts.register(input, request.ctx(), { emailVerified: true })
           if (!accountId) throw new Error('registration from invitation created no account')
-          await signInAs(request, reply, accountId)
+          await completeSignIn(request, reply, accountId, 'password')
           return reply.redirect(`/invitations/${values.invitation}`, 303)
         }
         await kernel.accounts.register(input, request.ctx())
@@ -191,7 +173,7 @@ export const authWeb: FastifyPluginAsyncTypebox = async (app) => {
           { ...values, password: field(request.body, 'password', 2000), confirmPassword: field(request.body, 'confirmPassword', 2000) },
           request.ctx(),
         )
-        await signInAs(request, reply, account.id)
+        await completeSignIn(request, reply, account.id, 'password')
         return reply.redirect('/admin?welcome=1', 303)
       } catch (error) {
         if (error instanceof DomainError && (error.code === 'ACCOUNT_TOKEN_INVALID' || error.code === 'ACCOUNT_SETUP_DONE')) {

@@ -13,6 +13,7 @@ export type Principal = {
   displayName: string
   isPlatformAdmin: boolean
   emailVerified: boolean
+  twoFactorEnabled: boolean
   /** the interface language the person last chose */
   locale: 'en' | 'gd'
   memberships: MembershipSummary[]
@@ -35,6 +36,7 @@ export const systemContext = (label = 'system'): ActionContext => ({
     displayName: label,
     isPlatformAdmin: true,
     emailVerified: true,
+    twoFactorEnabled: true,
     locale: 'en',
     memberships: [],
     via: 'system',
@@ -44,6 +46,11 @@ export const systemContext = (label = 'system'): ActionContext => ({
   ip: null,
   locale: 'en',
 })
+
+/** Staff (anyone with a role in a body) and platform administrators must use two-factor sign-in. */
+export function requiresTwoFactor(principal: Principal): boolean {
+  return principal.via !== 'system' && (principal.isPlatformAdmin || principal.memberships.length > 0)
+}
 
 export function hasScope(principal: Principal, scope: string): boolean {
   return principal.scopes === null || principal.scopes.includes(scope)

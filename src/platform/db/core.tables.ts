@@ -32,8 +32,18 @@ export type AccountTable = {
   failed_sign_ins: Generated<number>
   locked_until: NullableTimestamp
   last_sign_in_at: NullableTimestamp
+  totp_secret: string | null
+  totp_enabled_at: NullableTimestamp
+  totp_last_step: number | null
   created_at: CreatedAt
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>
+}
+
+export type RecoveryCodeTable = {
+  account_id: string
+  code_hash: string
+  created_at: CreatedAt
+  used_at: NullableTimestamp
 }
 
 export type MembershipTable = {
@@ -76,6 +86,11 @@ export type SessionTable = {
   ip: string | null
   user_agent: string | null
   revoked_at: NullableTimestamp
+  method: Generated<string>
+  pending_second_factor: Generated<boolean>
+  second_factor_at: NullableTimestamp
+  failed_codes: Generated<number>
+  pending_totp_secret: string | null
 }
 
 export type ApiTokenTable = {
@@ -135,6 +150,7 @@ export type IdempotencyKeyTable = {
 
 export type CoreDatabase = {
   'core.idempotency_key': IdempotencyKeyTable
+  'core.recovery_code': RecoveryCodeTable
   'core.organisation': OrganisationTable
   'core.account': AccountTable
   'core.membership': MembershipTable

@@ -3,7 +3,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Kernel } from '../kernel.js'
-import type { ActionContext, Principal } from '../auth/principal.js'
+import { requiresTwoFactor, type ActionContext, type Principal } from '../auth/principal.js'
+import type { SessionInfo } from '../auth/session.service.js'
 import { isLocale, type Locale, type Translate } from '../i18n/i18n.js'
 
 export const SESSION_COOKIE = 'comhla_session'
@@ -16,6 +17,8 @@ declare module 'fastify' {
     locale: Locale
     principal: Principal | null
     sessionToken: string | null
+    /** a session that has passed the password but still owes its second factor */
+    pendingSession: SessionInfo | null
     t: Translate
     ctx: () => ActionContext
   }
@@ -37,6 +40,7 @@ export const contextPlugin = fp(
     app.decorateRequest('locale', 'en')
     app.decorateRequest('principal', null)
     app.decorateRequest('sessionToken', null)
+    app.decorateRequest('pendingSession', null)
     app.decorateRequest('t', null as unknown as Translate)
     app.decorateRequest('ctx', function (this: FastifyRequest): ActionContext {
       return { principal: this.principal, requestId: this.id, ip: this.ip, locale: this.locale }
@@ -56,7 +60,10 @@ export const contextPlugin = fp(
       const sessionToken = request.cookies[SESSION_COOKIE]
       if (sessionToken) {
         const session = await kernel.sessions.resolve(sessionToken)
-        if (session) {
+        if (session?.pendingSecondFactor) {
+          request.sessionToken = sessionToken
+          request.pendingSession = session
+        } else if (session) {
           request.sessionToken = sessionToken
           request.principal = await kernel.accounts.principalFor(kernel.db, session.accountId, 'session', null)
           if (!cookieLang && request.principal) {
@@ -65,6 +72,18 @@ export const contextPlugin = fp(
           }
         }
       }
+    })
+
+    // Staff must set up two-factor sign-in before anything else: every other page sends them there.
+    const openWithoutTwoFactor = /^\/(account\/two-factor|sign-out|signed-out|language\/|assets\/|health\/|info$|accessibility|privacy|cookies|contact|api\/docs|api\/openapi)/
+    app.addHook('preHandler', async (request, reply) => {
+      const p = request.principal
+      if (!p || p.via !== 'session' || p.twoFactorEnabled || !requiresTwoFactor(p)) return
+      if (openWithoutTwoFactor.test(request.url)) return
+      if (request.url.startsWith('/api/')) {
+        return reply.code(403).send({ error: { code: 'TWO_FACTOR_REQUIRED', message: 'Set up two-factor sign-in before using the API as staff' } })
+      }
+      return reply.redirect(`/account/two-factor/setup?return=${encodeURIComponent(request.url)}`, 303)
     })
 
     app.decorateReply('render', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { testApp, type TestApp } from '../../../test/support/app.js'
 import { TestClient } from '../../../test/support/client.js'
 import { makeStaff, PASSWORD } from '../../../test/support/factories.js'
+import { signIn } from '../../../test/support/two-factor.js'
 
 describe('idempotent API writes', () => {
   let t: TestApp
@@ -11,7 +12,7 @@ describe('idempotent API writes', () => {
     t = await testApp()
     const { account } = await makeStaff(t.app.kernel, 'east-lothian-council', ['org-admin'])
     const client = new TestClient(t.app)
-    await client.submit('/sign-in', { email: account.email, password: PASSWORD })
+    await signIn(client, t.app.kernel, account.email, PASSWORD)
     const created = await client.submit('/account/tokens', { name: 'retrying client', scopes: ['staff:write', 'staff:read'], expiresInDays: '7' })
     auth = { authorization: `Bearer ${created.$('#token-value').text().trim()}` }
   })

@@ -1,7 +1,7 @@
 // Email templates with ((placeholders)), GOV.UK Notify style, in English and Gàidhlig.
 // Gaelic text here has not yet been checked by a fluent speaker: see gaelicAwaitingReview.
 
-export type MailTemplateName = 'verify-email' | 'account-exists' | 'reset-password' | 'invitation' | 'password-changed'
+export type MailTemplateName = 'verify-email' | 'account-exists' | 'reset-password' | 'invitation' | 'password-changed' | 'two-factor-reminder'
 
 type Text = { subject: string; body: string }
 
@@ -61,10 +61,21 @@ export const mailTemplates: Record<MailTemplateName, { en: Text; gd: Text; place
       body: "A ((name)),\n\nChaidh am facal-faire aig a' chunntas Còmhla agad atharrachadh an-dràsta fhèin, agus chaidh do chlàradh a-mach anns gach àite eile.\n\nMur e thusa a rinn seo, ath-shuidhich am facal-faire agad an-dràsta agus innis dhan bhuidheann agad.\n\nCòmhla",
     },
   },
+  'two-factor-reminder': {
+    placeholders: ['name', 'link'],
+    en: {
+      subject: 'Set up two-factor sign-in for Còmhla',
+      body: 'Dear ((name)),\n\nYour organisation asks everyone with a staff role on Còmhla to sign in with a code from an authenticator app as well as a password.\n\nSet it up here; it takes two minutes:\n\n((link))\n\nCòmhla',
+    },
+    gd: {
+      subject: 'Suidhich clàradh a-steach dà-cheumnach airson Còmhla',
+      body: "A ((name)),\n\nTha a' bhuidheann agad ag iarraidh air gach neach aig a bheil dreuchd luchd-obrach air Còmhla clàradh a-steach le còd bho aplacaid dearbhaidh a bharrachd air facal-faire.\n\nSuidhich e an seo; bheir e dà mhionaid:\n\n((link))\n\nCòmhla",
+    },
+  },
 }
 
 /** Gaelic templates not yet checked by a fluent speaker. */
-export const gaelicAwaitingReview: MailTemplateName[] = ['verify-email', 'account-exists', 'reset-password', 'invitation', 'password-changed']
+export const gaelicAwaitingReview: MailTemplateName[] = ['verify-email', 'account-exists', 'reset-password', 'invitation', 'password-changed', 'two-factor-reminder']
 
 export function renderMail(name: MailTemplateName, locale: 'en' | 'gd', params: Record<string, string>): Text {
   const template = mailTemplates[name][locale]

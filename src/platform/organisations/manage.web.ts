@@ -53,6 +53,8 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
       invitations: invitations.filter((i) => i.status === 'pending'),
       joined: (request.query as Record<string, string>).joined === '1',
       invited: (request.query as Record<string, string>).invited ?? null,
+      reminded: (request.query as Record<string, string>).reminded ?? null,
+      withoutTwoFactor: members.filter((m) => !m.twoFactorEnabled).length,
     })
   })
 
@@ -126,6 +128,14 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
       if (!fieldErrors) throw error
       return reply.render('manage/remove.njk', { ...base(request, organisation), title: request.t('remove.title', { name: member.displayName }), member, fieldErrors }, 409)
     }
+  })
+
+  app.post('/manage/organisations/:slug/members/:accountId/remind-two-factor', { schema: { params: MemberParams } }, async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    const organisation = await administered(request, request.params.slug)
+    const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+    if (!member.twoFactorEnabled) await kernel.twoFactor.remind(request.ctx(), organisation.id, member)
+    return reply.redirect(`/manage/organisations/${organisation.slug}?reminded=${encodeURIComponent(member.email)}`, 303)
   })
 
   // --- the body's details ---

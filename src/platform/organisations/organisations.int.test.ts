@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { testApp, type TestApp } from '../../../test/support/app.js'
 import { TestClient, text } from '../../../test/support/client.js'
 import { makeAccount, makeStaff, PASSWORD } from '../../../test/support/factories.js'
+import { signIn } from '../../../test/support/two-factor.js'
 
 describe('the directory of public bodies', () => {
   let t: TestApp
@@ -11,7 +12,7 @@ describe('the directory of public bodies', () => {
     t = await testApp()
     const account = await makeAccount(t.app.kernel, { platformAdmin: true, email: 'platform@example.gov.scot' })
     admin = new TestClient(t.app)
-    await admin.submit('/sign-in', { email: account.email, password: PASSWORD })
+    await signIn(admin, t.app.kernel, account.email, PASSWORD)
   })
   after(async () => {
     await t.close()
@@ -95,7 +96,7 @@ describe('the directory of public bodies', () => {
   it("lets a body's own administrator correct its Gaelic name, and records before and after", async () => {
     const { account, organisation } = await makeStaff(t.app.kernel, 'fife-council', ['org-admin'])
     const client = new TestClient(t.app)
-    await client.submit('/sign-in', { email: account.email, password: PASSWORD })
+    await signIn(client, t.app.kernel, account.email, PASSWORD)
     const form = await client.get(`/manage/organisations/${organisation.slug}/edit`)
     assert.equal(form.$('#gssCode').length, 0, 'only platform administrators change codes and types')
     const res = await client.submit(`/manage/organisations/${organisation.slug}/edit`, { nameEn: organisation.nameEn, nameGd: 'Comhairle Fhìobha (ceartaichte)', website: organisation.website ?? '' })

@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { testApp, type TestApp } from '../../../test/support/app.js'
 import { TestClient, text } from '../../../test/support/client.js'
 import { makeAccount, makeStaff, PASSWORD } from '../../../test/support/factories.js'
+import { signIn, totpCode } from '../../../test/support/two-factor.js'
 
 async function invitationLink(t: TestApp, email: string): Promise<string> {
   const mail = (await t.app.kernel.mail.list({ to: email })).items.find((m) => m.template === 'invitation')
@@ -20,7 +21,7 @@ describe('staff of a body', () => {
     const { account, organisation } = await makeStaff(t.app.kernel, 'dundee-city-council', ['org-admin'], { name: 'Fiona Admin' })
     slug = organisation.slug
     admin = new TestClient(t.app)
-    await admin.submit('/sign-in', { email: account.email, password: PASSWORD })
+    await signIn(admin, t.app.kernel, account.email, PASSWORD)
   })
   after(async () => {
     await t.close()
@@ -48,13 +49,27 @@ describe('staff of a body', () => {
     assert.equal(registered.status, 303)
     const accept = await colleague.submit(registered.location!, {})
     assert.equal(accept.status, 303)
-    const joined = await colleague.follow(accept)
+    // Now staff, the colleague must set up two-factor sign-in before anything else.
+    const gated = await colleague.follow(accept)
+    assert.equal(gated.status, 303)
+    assert.match(gated.location!, /^\/account\/two-factor\/setup\?return=/)
+    const setup = await colleague.follow(gated)
+    assert.match(text(setup.$, 'main'), /You have a staff role/)
+    const secret = setup.$('.comhla-code').first().text().replace('Key:', '').replace(/\s/g, '')
+    const wrong = await colleague.submit(gated.location!, { code: '000000' })
+    assert.equal(wrong.status, 422)
+    const codes = await colleague.submit(gated.location!, { code: totpCode(secret) })
+    assert.equal(codes.status, 200)
+    assert.equal(codes.$('.comhla-codes li').length, 10)
+    const joined = await colleague.get(codes.$('a.ds_button').attr('href')!)
     assert.match(text(joined.$, '.ds_notification-panel'), /You have joined/)
 
     const again = new TestClient(t.app)
-    const signIn = await again.submit('/sign-in', { email: 'colleague@example.gov.scot', password: 'tay bridge at dawn' })
-    assert.equal(signIn.status, 303, 'registering through an invitation confirms the email address')
-    const account = await again.follow(signIn)
+    const passwordStep = await again.submit('/sign-in', { email: 'colleague@example.gov.scot', password: 'tay bridge at dawn' })
+    assert.equal(passwordStep.status, 303, 'registering through an invitation confirms the email address')
+    assert.match(passwordStep.location!, /^\/sign-in\/two-factor/)
+    const signedIn = await signIn(again, t.app.kernel, 'colleague@example.gov.scot', 'tay bridge at dawn', secret)
+    const account = await again.follow(signedIn)
     assert.match(text(account.$, 'main'), /Dundee/)
 
     const used = await new TestClient(t.app).get(link)
@@ -139,7 +154,7 @@ describe('API tokens', () => {
   it('are created on a page, shown once, work with their scopes only, and stop working when revoked', async () => {
     const { account } = await makeStaff(t.app.kernel, 'angus-council', ['org-admin'])
     const client = new TestClient(t.app)
-    await client.submit('/sign-in', { email: account.email, password: PASSWORD })
+    await signIn(client, t.app.kernel, account.email, PASSWORD)
     const created = await client.submit('/account/tokens', { name: 'Reporting script', scopes: ['account:read', 'staff:read'], expiresInDays: '30' })
     assert.equal(created.status, 200)
     const token = text(created.$, '#token-value')

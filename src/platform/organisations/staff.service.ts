@@ -23,7 +23,7 @@ export type StaffErrorCode =
 
 const INVITATION_DAYS = 7
 
-export type Member = { accountId: string; email: string; displayName: string; roles: string[]; joinedAt: Date; lastSignInAt: Date | null }
+export type Member = { accountId: string; email: string; displayName: string; roles: string[]; joinedAt: Date; lastSignInAt: Date | null; twoFactorEnabled: boolean }
 
 export type Invitation = {
   id: string
@@ -79,6 +79,8 @@ export class StaffService {
     private readonly mail: MailService,
     private readonly organisations: OrganisationService,
     private readonly baseUrl: string,
+    /** a role's name for people, in their language */
+    private readonly roleLabel: (role: string, locale: 'en' | 'gd') => string = (role) => role,
   ) {}
 
   validateRoles(roles: string[], fields: FieldErrors): string[] {
@@ -92,11 +94,11 @@ export class StaffService {
     const rows = await this.db
       .selectFrom('core.membership as m')
       .innerJoin('core.account as a', 'a.id', 'm.account_id')
-      .select(['a.id', 'a.email', 'a.display_name', 'm.roles', 'm.created_at', 'a.last_sign_in_at'])
+      .select(['a.id', 'a.email', 'a.display_name', 'm.roles', 'm.created_at', 'a.last_sign_in_at', 'a.totp_enabled_at'])
       .where('m.organisation_id', '=', organisationId)
       .orderBy('a.display_name')
       .execute()
-    return rows.map((r) => ({ accountId: r.id, email: r.email, displayName: r.display_name, roles: r.roles, joinedAt: r.created_at, lastSignInAt: r.last_sign_in_at }))
+    return rows.map((r) => ({ accountId: r.id, email: r.email, displayName: r.display_name, roles: r.roles, joinedAt: r.created_at, lastSignInAt: r.last_sign_in_at, twoFactorEnabled: r.totp_enabled_at !== null }))
   }
 
   async member(ctx: ActionContext, organisationId: string, accountId: string): Promise<Member> {
@@ -120,7 +122,7 @@ export class StaffService {
     const principal = requireOrganisationAdmin(ctx, organisationId, 'staff:write')
     const fields: FieldErrors = {}
     const email = input.email.trim()
-    if (email === '') fields.email = 'validation.email.required'
+    if (email === '') fields.email = 'validation.staff.emailRequired'
     else if (!isValidEmail(email)) fields.email = 'validation.email.format'
     const roles = this.validateRoles(input.roles, fields)
     assertNoFieldErrors('STAFF_INVALID', fields)
@@ -169,7 +171,7 @@ export class StaffService {
         params: {
           organisation: ctx.locale === 'gd' && organisation.nameGd ? organisation.nameGd : organisation.nameEn,
           inviter: principal.displayName,
-          roles: roles.length ? roles.join(', ') : '—',
+          roles: roles.length ? roles.map((r) => this.roleLabel(r, ctx.locale)).join(', ') : '—',
           link: `${this.baseUrl}/invitations/${token}`,
         },
       })
