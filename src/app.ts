@@ -16,6 +16,7 @@ import { createKernel, type Kernel } from './platform/kernel.js'
 import { securityPlugin } from './platform/http/security.plugin.js'
 import { contextPlugin } from './platform/http/context.plugin.js'
 import { errorsPlugin } from './platform/http/errors.plugin.js'
+import { metricsPlugin } from './platform/metrics/metrics.plugin.js'
 import { configureNunjucks, templateDirs } from './platform/views/views.js'
 import { healthRoutes } from './platform/health/health.routes.js'
 import { pagesWeb } from './platform/pages/pages.web.js'
@@ -114,6 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
   await app.register(contextPlugin, { kernel, navModules: mods.flatMap((m) => m.nav ?? []) })
   await app.register(errorsPlugin)
+  await app.register(metricsPlugin, { kernel })
   await app.register(fastifyStatic, { root: designSystemDist, prefix: '/assets/ds/', decorateReply: false, maxAge: '1d' })
   await app.register(fastifyStatic, { root: staticDir, prefix: '/assets/', decorateReply: false, maxAge: '1h' })
 

@@ -22,6 +22,8 @@ export type Config = Readonly<{
   trustProxy: boolean
   rateLimitMax: number
   runJobs: boolean
+  /** bearer token for /metrics; without one, /metrics answers only on the loopback interface */
+  metricsToken: string | null
   version: string
   commit: string
 }>
@@ -55,6 +57,7 @@ export const environmentVariables = [
   ['TRUST_PROXY', 'false', 'true behind a load balancer that sets X-Forwarded-For'],
   ['RATE_LIMIT_MAX', '10', 'attempts a minute per address on sign-in, registration and password reset'],
   ['RUN_JOBS', 'true', 'false to run a web-only process that does not work the job queue'],
+  ['METRICS_TOKEN', '(none: /metrics answers only on loopback)', 'bearer token that Prometheus sends to read /metrics'],
   ['COMMIT', '(from git, else unknown)', 'commit shown at /info'],
 ] as const
 
@@ -133,6 +136,7 @@ export function loadConfig(env: Env = process.env, defaults: { version?: string;
     trustProxy: bool(env, 'TRUST_PROXY', false, problems),
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 10, problems),
     runJobs: bool(env, 'RUN_JOBS', true, problems),
+    metricsToken: env.METRICS_TOKEN && env.METRICS_TOKEN !== '' ? env.METRICS_TOKEN : null,
     version: defaults.version ?? '0.0.0',
     commit: env.COMMIT ?? defaults.commit ?? 'unknown',
   }

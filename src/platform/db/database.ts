@@ -22,6 +22,8 @@ export type Database = {
   connectionString: string | null
   executeSql: SqlExecutor
   ping: () => Promise<void>
+  /** connections in use and waiting, for metrics; the embedded database has one session */
+  poolStats: () => { total: number; idle: number; waiting: number; max: number }
   close: () => Promise<void>
 }
 
@@ -63,6 +65,7 @@ function createPostgres(connectionString: string, max: number): Database {
     ping: async () => {
       await sql`select 1`.execute(db)
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     close: async () => {
       await db.destroy()
     },
@@ -93,6 +96,7 @@ async function createPglite(options: DatabaseOptions): Promise<Database> {
     ping: async () => {
       await sql`select 1`.execute(db)
     },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     close: async () => {
       await db.destroy()
     },
