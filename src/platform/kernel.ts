@@ -13,6 +13,7 @@ import { OrganisationService } from './organisations/organisation.service.js'
 import { StaffService } from './organisations/staff.service.js'
 import { IdempotencyService } from './idempotency/idempotency.service.js'
 import { TwoFactorService } from './auth/two-factor.service.js'
+import { PersonalDataService } from './accounts/personal-data.service.js'
 import { SecretBox } from '../shared/secret-box.js'
 
 export type Kernel = {
@@ -31,6 +32,7 @@ export type Kernel = {
   staff: StaffService
   idempotency: IdempotencyService
   twoFactor: TwoFactorService
+  personalData: PersonalDataService
 }
 
 export function createKernel(config: Config, database: Database, logger: Logger, options: { runJobWorkers?: boolean } = {}): Kernel {
@@ -43,6 +45,7 @@ export function createKernel(config: Config, database: Database, logger: Logger,
   const organisations = new OrganisationService(db, audit)
   const i18n = new I18n()
   const idempotency = new IdempotencyService(db)
+  const apiTokens = new ApiTokenService(db, audit)
   jobs.define({
     name: 'idempotency.purge',
     cron: '41 * * * *',
@@ -70,7 +73,8 @@ export function createKernel(config: Config, database: Database, logger: Logger,
     mail,
     sessions,
     accounts,
-    apiTokens: new ApiTokenService(db, audit),
+    apiTokens,
+    personalData: new PersonalDataService(db, audit, sessions, apiTokens, mail),
     organisations,
     staff: new StaffService(db, audit, mail, organisations, config.baseUrl, (role, locale) => i18n.translator(locale)(`roles.${role}`)),
     idempotency,

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { field, fieldErrorsOf, fieldList, formSchema } from '../http/forms.js'
 import { signedIn } from '../http/guards.js'
+import { SESSION_COOKIE } from '../http/context.plugin.js'
 import { allScopes } from './scopes.js'
 import { allRoles } from './roles.js'
 import { TOKEN_EXPIRY_DAYS } from './api-token.service.js'
@@ -17,6 +18,37 @@ export const accountWeb: FastifyPluginAsyncTypebox = async (app) => {
     const account = await kernel.accounts.get(principal.accountId)
     return reply.render('account/overview.njk', { title: request.t('account.title'), account, roles: allRoles(), section: 'account' })
   })
+
+  app.get('/account/data.json', async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    const data = await kernel.personalData.export(request.ctx())
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="comhla-my-data.json"')
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(data, null, 2))
+  })
+
+  app.get('/account/delete', async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    const blocker = await kernel.personalData.deletionBlocker(request.ctx())
+    return reply.render('account/delete.njk', { title: request.t('deleteAccount.title'), blocker })
+  })
+
+  app.post('/account/delete', { schema: { body: formSchema(['password'], 2000) }, attachValidation: true, config: { rateLimit: { max: kernel.config.rateLimitMax, timeWindow: '1 minute' } } }, async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    try {
+      await kernel.personalData.deleteAccount(request.ctx(), field(request.body, 'password', 2000))
+      reply.clearCookie(SESSION_COOKIE, { path: '/' })
+      return reply.redirect('/account/deleted', 303)
+    } catch (error) {
+      const fieldErrors = fieldErrorsOf(error)
+      if (!fieldErrors) throw error
+      return reply.render('account/delete.njk', { title: request.t('deleteAccount.title'), blocker: null, fieldErrors }, 422)
+    }
+  })
+
+  app.get('/account/deleted', async (request, reply) => reply.render('account/deleted.njk', { title: request.t('deleteAccount.doneTitle') }))
 
   app.get('/account/password', async (request, reply) => {
     if (!signedIn(request, reply)) return reply
