@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: signInForm.cookie },
-      body: new URLSearchParams({ _csrf: signInForm.token, email: seeded.staffEmail, password: BENCH_PASSWORD }).toString(),
+      body: new URLSearchParams({ _csrf: signInForm.token, email: seeded.publicEmail, password: BENCH_PASSWORD }).toString(),
     })
     const session = signIn.headers.getSetCookie().find((c) => c.startsWith('comhla_session='))?.split(';')[0]
     if (!session) throw new Error(`sign-in for the benchmark failed: ${signIn.status}`)
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
         connections: 4,
         durationSeconds: DURATION,
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
-        body: new URLSearchParams({ _csrf: form.token, email: seeded.staffEmail, password: BENCH_PASSWORD }).toString(),
+        body: new URLSearchParams({ _csrf: form.token, email: seeded.publicEmail, password: BENCH_PASSWORD }).toString(),
         expectStatus: 303,
       }),
     )
