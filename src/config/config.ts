@@ -22,10 +22,29 @@ export type Config = Readonly<{
   trustProxy: boolean
   rateLimitMax: number
   runJobs: boolean
+  /** OpenID Connect providers set by environment (platform administrators may add more in the database) */
+  oidcProviders: readonly OidcProviderConfig[]
+  /** cron expressions that replace scheduled jobs' defaults, by job name */
+  jobSchedules: Readonly<Record<string, string>>
   /** bearer token for /metrics; without one, /metrics answers only on the loopback interface */
   metricsToken: string | null
   version: string
   commit: string
+}>
+
+export type OidcProfile = 'scotaccount' | 'staff'
+export type OidcClientAuth = 'private_key_jwt' | 'client_secret_basic'
+
+export type OidcProviderConfig = Readonly<{
+  id: string
+  name: string
+  issuer: string
+  clientId: string
+  clientSecret: string | null
+  auth: OidcClientAuth
+  profile: OidcProfile
+  scopes: readonly string[]
+  attributesEndpoint: string | null
 }>
 
 export class ConfigError extends Error {
@@ -57,6 +76,8 @@ export const environmentVariables = [
   ['TRUST_PROXY', 'false', 'true behind a load balancer that sets X-Forwarded-For'],
   ['RATE_LIMIT_MAX', '10', 'attempts a minute per address on sign-in, registration and password reset'],
   ['RUN_JOBS', 'true', 'false to run a web-only process that does not work the job queue'],
+  ['OIDC_PROVIDERS', '(none)', 'OpenID Connect providers as a JSON array of {id, name, issuer, clientId, clientSecret?, auth: private_key_jwt or client_secret_basic, profile: scotaccount or staff, scopes?, attributesEndpoint?}'],
+  ['JOB_SCHEDULES', '(each job\'s default)', 'replace schedules, as name=cron pairs separated by semicolons, e.g. sessions.purge=*/5 * * * *'],
   ['METRICS_TOKEN', '(none: /metrics answers only on loopback)', 'bearer token that Prometheus sends to read /metrics'],
   ['COMMIT', '(from git, else unknown)', 'commit shown at /info'],
 ] as const
@@ -81,6 +102,98 @@ function bool(env: Env, name: string, fallback: boolean, problems: string[]): bo
   if (raw === 'false' || raw === '0') return false
   problems.push(`${name} must be true or false (got "${raw}")`)
   return fallback
+}
+
+const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/
+
+function httpUrl(value: unknown, production: boolean): string | null {
+  if (typeof value !== 'string') return null
+  try {
+    const url = new URL(value)
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && !production)) return value
+  } catch {
+    return null
+  }
+  return null
+}
+
+/** OIDC_PROVIDERS: a JSON array; every problem is named with the provider's place in the list. */
+function oidcProviders(env: Env, problems: string[], production: boolean): OidcProviderConfig[] {
+  const raw = env.OIDC_PROVIDERS
+  if (raw === undefined || raw.trim() === '') return []
+  let list: unknown
+  try {
+    list = JSON.parse(raw)
+  } catch {
+    list = null
+  }
+  if (!Array.isArray(list)) {
+    problems.push('OIDC_PROVIDERS must be a JSON array of providers')
+    return []
+  }
+  const seen = new Set<string>()
+  const providers: OidcProviderConfig[] = []
+  const httpsWord = production ? 'an https' : 'an http or https'
+  list.forEach((item: unknown, index) => {
+    const where = `OIDC_PROVIDERS[${index}]`
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      problems.push(`${where} must be an object`)
+      return
+    }
+    const p = item as Record<string, unknown>
+    const before = problems.length
+    const id = typeof p.id === 'string' ? p.id : ''
+    if (!PROVIDER_ID.test(id)) problems.push(`${where}.id must be 1 to 40 lower-case letters, digits or hyphens (got ${JSON.stringify(p.id ?? null)})`)
+    else if (seen.has(id)) problems.push(`${where}.id "${id}" is used by another provider`)
+    seen.add(id)
+    const name = typeof p.name === 'string' ? p.name.trim() : ''
+    if (name === '' || name.length > 100) problems.push(`${where}.name must be a name of 1 to 100 characters`)
+    const issuer = httpUrl(p.issuer, production)
+    if (!issuer) problems.push(`${where}.issuer must be ${httpsWord} address`)
+    const clientId = typeof p.clientId === 'string' ? p.clientId : ''
+    if (clientId === '') problems.push(`${where}.clientId is required`)
+    const auth = p.auth
+    if (auth !== 'private_key_jwt' && auth !== 'client_secret_basic') problems.push(`${where}.auth must be private_key_jwt or client_secret_basic`)
+    const clientSecret = typeof p.clientSecret === 'string' && p.clientSecret !== '' ? p.clientSecret : null
+    if (auth === 'client_secret_basic' && !clientSecret) problems.push(`${where}.clientSecret is required when auth is client_secret_basic`)
+    const profile = p.profile
+    if (profile !== 'scotaccount' && profile !== 'staff') problems.push(`${where}.profile must be scotaccount or staff`)
+    const scopes: unknown = p.scopes ?? []
+    const scopeList = Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && SCOPE.test(s)) ? (scopes as string[]) : null
+    if (!scopeList) problems.push(`${where}.scopes must be an array of scope names`)
+    let attributesEndpoint: string | null = null
+    if (p.attributesEndpoint !== undefined && p.attributesEndpoint !== null && p.attributesEndpoint !== '') {
+      attributesEndpoint = httpUrl(p.attributesEndpoint, production)
+      if (!attributesEndpoint) problems.push(`${where}.attributesEndpoint must be ${httpsWord} address`)
+    }
+    if (problems.length > before || !issuer || !scopeList) return
+    providers.push(
+      Object.freeze({
+        id,
+        name,
+        issuer,
+        clientId,
+        clientSecret,
+        auth: auth as OidcClientAuth,
+        profile: profile as OidcProfile,
+        scopes: Object.freeze([...scopeList]),
+        attributesEndpoint,
+      }),
+    )
+  })
+  return providers
+}
+
+function parseSchedules(raw: string | undefined, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!raw) return out
+  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const [name, cron] = part.split('=').map((x) => x.trim())
+    if (!name || !cron || cron.split(/\s+/).length !== 5) problems.push(`JOB_SCHEDULES: "${part}" should be name=<five-field cron expression>`)
+    else out[name] = cron
+  }
+  return out
 }
 
 export function loadConfig(env: Env = process.env, defaults: { version?: string; commit?: string } = {}): Config {
@@ -136,6 +249,8 @@ export function loadConfig(env: Env = process.env, defaults: { version?: string;
     trustProxy: bool(env, 'TRUST_PROXY', false, problems),
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 10, problems),
     runJobs: bool(env, 'RUN_JOBS', true, problems),
+    oidcProviders: Object.freeze(oidcProviders(env, problems, production)),
+    jobSchedules: Object.freeze(parseSchedules(env.JOB_SCHEDULES, problems)),
     metricsToken: env.METRICS_TOKEN && env.METRICS_TOKEN !== '' ? env.METRICS_TOKEN : null,
     version: defaults.version ?? '0.0.0',
     commit: env.COMMIT ?? defaults.commit ?? 'unknown',

@@ -38,7 +38,7 @@ export type Kernel = {
 export function createKernel(config: Config, database: Database, logger: Logger, options: { runJobWorkers?: boolean } = {}): Kernel {
   const db = database.db
   const audit = new AuditService(db)
-  const jobs = new JobQueue(database, logger, { runWorkers: options.runJobWorkers ?? config.runJobs, pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2 })
+  const jobs = new JobQueue(database, logger, { runWorkers: options.runJobWorkers ?? config.runJobs, pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2, schedules: config.jobSchedules })
   const mail = new MailService(db, jobs, logger, { smtp: config.smtp, from: config.mailFrom, retryDelaySeconds: config.env === 'test' ? 1 : 10 })
   const sessions = new SessionService(db, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours })
   const accounts = new AccountService(db, audit, mail, sessions, config.baseUrl)

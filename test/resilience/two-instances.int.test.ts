@@ -1,5 +1,5 @@
 // Two application processes against one PostgreSQL: a session made on one works on the other,
-// and each email is sent once although both work the job queue.
+// each email is sent once although both work the job queue, and a scheduled job runs once a tick.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { freshDatabase, testServerUrl, type TestDatabase } from '../support/database.js'
@@ -24,7 +24,8 @@ describe('two instances on one database', { skip: server ? false : 'needs a Post
   before(async () => {
     database = await freshDatabase()
     smtp = await startSmtp()
-    const env = { DATABASE_URL: database.url!, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port) }
+    // Every minute, so that a scheduled run happens within the test.
+    const env = { DATABASE_URL: database.url!, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), JOB_SCHEDULES: 'sessions.purge=* * * * *' }
     a = await startServer(env)
     b = await startServer(env)
   })
@@ -70,5 +71,27 @@ describe('two instances on one database', { skip: server ? false : 'needs a Post
     const onB = await fetch(`${b.url}/account`, { headers: { cookie: session }, redirect: 'manual' })
     assert.equal(onB.status, 200)
     assert.match(await onB.text(), /Twin 0/)
+  })
+
+  it('runs a scheduled job once per tick, not once per instance', async () => {
+    const runs = async () =>
+      (
+        await database.executeSql(
+          `select date_trunc('minute', created_on) as minute, count(*)::int as n from (
+             select created_on from pgboss.job where name = 'sessions.purge'
+             union all select created_on from pgboss.archive where name = 'sessions.purge') j
+           group by 1 order by 1`,
+          [],
+        )
+      ).rows as Array<{ minute: Date; n: number }>
+    const first = await waitFor(async () => {
+      const r = await runs()
+      return r.length > 0 ? r : undefined
+    }, 150_000)
+    // Give the other instance's clock every chance to add a second run for the same minute.
+    await new Promise((r) => setTimeout(r, 8000))
+    const after = await runs()
+    const sameMinute = after.find((r) => new Date(r.minute).getTime() === new Date(first[0]!.minute).getTime())
+    assert.equal(sameMinute?.n, 1, `one run for the minute: ${JSON.stringify(after)}`)
   })
 })

@@ -48,7 +48,7 @@ export class JobQueue {
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
-    private readonly options: { runWorkers: boolean; pollingIntervalSeconds?: number },
+    private readonly options: { runWorkers: boolean; pollingIntervalSeconds?: number; schedules?: Readonly<Record<string, string>> },
   ) {
     const common = { schema: 'pgboss', migrate: true, supervise: options.runWorkers, schedule: options.runWorkers }
     this.boss = database.connectionString
@@ -72,7 +72,8 @@ export class JobQueue {
         retryBackoff: d.retryBackoff ?? true,
         expireInSeconds: d.expireInSeconds ?? 300,
       })
-      if (d.cron) await this.boss.schedule(d.name, d.cron, {}, { tz: 'Europe/London' })
+      const cron = this.options.schedules?.[d.name] ?? d.cron
+      if (cron) await this.boss.schedule(d.name, cron, {}, { tz: 'Europe/London' })
       if (this.options.runWorkers) {
         await this.boss.work<unknown>(
           d.name,
