@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import fastifyView from '@fastify/view'
 import swagger from '@fastify/swagger'
@@ -87,6 +87,36 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // Addresses Fastify cannot route (bad percent-encoding, over-long parameters) get the same
+    // answers as every other error: the API's error body, or the design system's error page.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+      const code = (error.code ?? 'BAD_REQUEST').replace(/^FST_ERR_/, '')
+      if (request.url.startsWith('/api/')) {
+        void (reply as FastifyReply).code(status).send({ error: { code, message: 'This address is not valid' } })
+        return
+      }
+      // The request never reached the routes, so the page is rendered without the per-request context.
+      const t = kernel.i18n.translator('en')
+      void app
+        .view('errors/error.njk', {
+          title: t(`errors.title.${status}`),
+          status,
+          message: 'This address is not valid.',
+          requestId: request.id,
+          t,
+          locale: 'en',
+          otherLocale: 'gd',
+          principal: null,
+          csrfToken: '',
+          nonce: '',
+          currentPath: '/',
+          navModules: [],
+          baseUrl: config.baseUrl,
+          err: {},
+        })
+        .then((html) => (reply as FastifyReply).code(status).type('text/html; charset=utf-8').send(html))
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.decorate('kernel', kernel)
 

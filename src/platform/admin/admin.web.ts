@@ -82,8 +82,7 @@ export const adminWeb: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/admin/jobs/:name/:id/retry', { schema: { params: Type.Object({ name: Type.String({ maxLength: 100 }), id: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
     if (!admin(request, reply)) return reply
-    if (!/^[0-9a-f-]{36}$/i.test(request.params.id)) return reply.callNotFound()
-    await kernel.jobs.retry(request.params.name, request.params.id)
+    if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await kernel.jobs.retry(request.params.name, request.params.id))) return reply.callNotFound()
     await inTransaction(kernel.db, (trx) =>
       kernel.audit.record(trx, request.ctx(), { action: 'job.retried', targetType: 'job', targetId: request.params.id, details: { name: request.params.name } }),
     )

@@ -2,8 +2,6 @@
 // and documented in the OpenAPI document; services make every access check.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from '@sinclair/typebox'
-import { stringify } from 'csv-stringify'
-import { Readable } from 'node:stream'
 import { errorResponses, PageOf } from './api.schemas.js'
 import { idempotent } from '../http/idempotent.js'
 import { organisationTypes, type Organisation } from '../organisations/organisation.service.js'
@@ -14,7 +12,7 @@ import {
   auditCsv,
   auditSearchFromQuery,
   auditToApi,
-  safeCell,
+  csvStream,
 } from '../audit/audit.presenter.js'
 import type { Member, InvitationView } from '../organisations/staff.service.js'
 
@@ -164,23 +162,11 @@ export const kernelApi: FastifyPluginAsyncTypebox = async (app) => {
       reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="organisations.csv"')
-      const csv = stringify({
-        header: true,
-        columns: ['slug', 'name_en', 'name_gd', 'type', 'gss_code', 'website', 'updated_at'],
-        cast: { string: safeCell },
-      })
       return reply.send(
-        Readable.from(
-          rows.map((o) => [
-            o.slug,
-            o.nameEn,
-            o.nameGd ?? '',
-            o.type,
-            o.gssCode ?? '',
-            o.website ?? '',
-            o.updatedAt.toISOString(),
-          ]),
-        ).pipe(csv),
+        csvStream(
+          ['slug', 'name_en', 'name_gd', 'type', 'gss_code', 'website', 'updated_at'],
+          rows.map((o) => [o.slug, o.nameEn, o.nameGd ?? '', o.type, o.gssCode ?? '', o.website ?? '', o.updatedAt.toISOString()]),
+        ),
       )
     },
   )

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream'
+import { Readable, pipeline } from 'node:stream'
 import { stringify } from 'csv-stringify'
 import { Type, type Static } from '@sinclair/typebox'
 import type { AuditEntry, AuditSearch } from './audit.service.js'
@@ -62,19 +62,24 @@ export function auditToApi(e: AuditEntry): Static<typeof AuditEntrySchema> {
 
 /** A CSV stream of audit entries; cells that a spreadsheet would run as formulas are quoted with '. */
 export function auditCsv(entries: AsyncIterable<AuditEntry>): Readable {
-  const csv = stringify({
-    header: true,
-    columns: ['seq', 'occurred_at', 'actor', 'action', 'target_type', 'target_id', 'details', 'request_id', 'ip', 'hash'],
-    cast: { string: safeCell },
-  })
-  return Readable.from(
+  return csvStream(
+    ['seq', 'occurred_at', 'actor', 'action', 'target_type', 'target_id', 'details', 'request_id', 'ip', 'hash'],
     (async function* () {
       for await (const e of entries) {
         yield [e.seq, e.occurredAt.toISOString(), e.actorLabel ?? '', e.action, e.targetType ?? '', e.targetId ?? '', JSON.stringify(e.details), e.requestId ?? '', e.ip ?? '', e.hash]
       }
     })(),
-    { objectMode: true },
-  ).pipe(csv)
+  )
+}
+
+/**
+ * Rows to CSV as a stream. A failure while reading (the database going away mid-download) ends
+ * the download and is logged by the caller's stream handling; it never becomes an unhandled error.
+ */
+export function csvStream(columns: string[], rows: AsyncIterable<unknown[]> | Iterable<unknown[]>): Readable {
+  const csv = stringify({ header: true, columns, cast: { string: safeCell } })
+  pipeline(Readable.from(rows, { objectMode: true }), csv, () => undefined)
+  return csv
 }
 
 /** Guards against CSV injection: a cell starting with = + - @ tab or CR is prefixed with '. */

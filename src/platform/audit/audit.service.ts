@@ -212,7 +212,7 @@ export class AuditService {
   /** Every entry made by one account, oldest first (for a person's download of their own data). */
   async byActor(accountId: string, limit = 10_000): Promise<AuditEntry[]> {
     const rows = await this.db.selectFrom('core.audit_event').selectAll().where('actor_account_id', '=', accountId).orderBy('seq').limit(limit).execute()
-    return rows.map((r) => rowToEntry(r as Parameters<typeof rowToEntry>[0]))
+    return rows.map((r) => rowToEntry(r))
   }
 
   /** Every entry matching the search, oldest first, for downloads. */

@@ -167,6 +167,7 @@ export class TwoFactorService {
     if (secret) {
       const given = normaliseCode(code)
       if (given === '') fields.code = 'validation.twoFactor.codeRequired'
+      else if (!/^\d{6}$/.test(given)) fields.code = 'validation.twoFactor.codeFormat'
       else if (totpFor(secret, account.email).validate({ token: given, window: 1 }) === null) fields.code = 'validation.twoFactor.codeWrong'
     }
     assertNoFieldErrors('TWO_FACTOR_INVALID', fields)

@@ -39,7 +39,9 @@ export function fieldErrorsOf(error: unknown): Record<string, string> | undefine
 /** A path on this site to return to, or the fallback when the value could lead elsewhere. */
 export function safeReturnPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length > 500) return fallback
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n]/.test(value)) return fallback
+  // Only printable ASCII: browsers drop tabs and newlines (so "/\t/evil" would become "//evil"),
+  // and anything else could not go into a Location header.
+  if (!/^\/[\x21-\x7e]*$/.test(value) || value.startsWith('//') || value.includes('\\')) return fallback
   return value
 }
 

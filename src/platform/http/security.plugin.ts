@@ -8,6 +8,14 @@ import rateLimit from '@fastify/rate-limit'
 import { parse as parseQuery } from 'node:querystring'
 import type { Config } from '../../config/config.js'
 
+/** False when any string inside holds a NUL or is not well-formed Unicode. */
+export function isCleanText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return !value.includes('\u0000') && value.isWellFormed()
+  if (value === null || typeof value !== 'object' || depth > 20) return true
+  if (Array.isArray(value)) return value.every((v) => isCleanText(v, depth + 1))
+  return Object.entries(value as Record<string, unknown>).every(([k, v]) => isCleanText(k, depth + 1) && isCleanText(v, depth + 1))
+}
+
 export const securityPlugin = fp(
   async (app, opts: { config: Config }) => {
     const secure = opts.config.baseUrl.startsWith('https://')
@@ -39,6 +47,17 @@ export const securityPlugin = fp(
     })
     await app.register(formbody, { parser: (body) => parseQuery(body), bodyLimit: 1_048_576 })
     await app.register(rateLimit, { global: false })
+
+    // Text that no person can type and PostgreSQL cannot store (NUL, unpaired surrogates) is refused
+    // at the door with a 400, rather than failing deep inside a query.
+    app.addHook('preValidation', async (request) => {
+      if (!isCleanText(request.query) || !isCleanText(request.params) || !isCleanText(request.body)) {
+        throw Object.assign(new Error('The request contains characters that cannot be used (such as a null character)'), {
+          statusCode: 400,
+          code: 'INVALID_CHARACTERS',
+        })
+      }
+    })
 
     // Every form post carries the CSRF token; API calls authenticate with a bearer token or send JSON.
     app.addHook('preHandler', async (request, reply) => {

@@ -137,9 +137,11 @@ export class JobQueue {
     return [...byName.values()]
   }
 
-  /** Puts a failed job back on the queue. */
-  async retry(name: string, id: string): Promise<void> {
+  /** Puts a failed job back on the queue; false when there is no such queue. */
+  async retry(name: string, id: string): Promise<boolean> {
+    if (!this.definitions.has(name)) return false
     await this.boss.retry(name, id)
+    return true
   }
 
   async stop(): Promise<void> {
