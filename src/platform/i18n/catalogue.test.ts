@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadCatalogue } from './i18n.js'
+import { catalogueFiles, loadCatalogue } from './i18n.js'
 
 const en = loadCatalogue('en')
 const gd = loadCatalogue('gd')
@@ -36,6 +36,12 @@ describe('message catalogues', () => {
     const technical = new Set(['nav.api', 'home.label'])
     const same = Object.keys(en.messages).filter((k) => en.messages[k] === gd.messages[k] && !technical.has(k))
     assert.deepEqual(same, [])
+  })
+
+  it('gives every module catalogue a Gaelic twin', () => {
+    const en = catalogueFiles('en').map((f) => path.dirname(f))
+    const gd = catalogueFiles('gd').map((f) => path.dirname(f))
+    assert.deepEqual(en, gd)
   })
 
   it('offers the switch to the other language in that language', () => {

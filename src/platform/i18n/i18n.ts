@@ -1,6 +1,8 @@
-// Interface text from message catalogues (src/web/locales). Gaelic strings not yet checked
-// by a fluent speaker are listed under "awaitingReview" in gd.json, and shown all the same.
-import { readFileSync } from 'node:fs'
+// Interface text from message catalogues: the kernel's in src/web/locales, and each module's own in
+// src/modules/<name>/locales, merged (a module's keys start with its name). Gaelic strings not yet
+// checked by a fluent speaker are listed under "awaitingReview", and shown all the same.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const locales = ['en', 'gd'] as const
@@ -13,10 +15,28 @@ export function isLocale(value: unknown): value is Locale {
 export type Catalogue = { messages: Record<string, string>; awaitingReview: string[] }
 
 const localesDir = fileURLToPath(new URL('../../web/locales/', import.meta.url))
+const modulesDir = fileURLToPath(new URL('../../modules/', import.meta.url))
+
+/** Every catalogue file for a language: the kernel's first, then each module's. */
+export function catalogueFiles(locale: Locale): string[] {
+  const files = [path.join(localesDir, `${locale}.json`)]
+  if (existsSync(modulesDir)) {
+    for (const name of readdirSync(modulesDir).sort()) {
+      const file = path.join(modulesDir, name, 'locales', `${locale}.json`)
+      if (existsSync(file)) files.push(file)
+    }
+  }
+  return files
+}
 
 export function loadCatalogue(locale: Locale): Catalogue {
-  const raw = JSON.parse(readFileSync(`${localesDir}${locale}.json`, 'utf8')) as Partial<Catalogue>
-  return { messages: raw.messages ?? {}, awaitingReview: raw.awaitingReview ?? [] }
+  const catalogue: Catalogue = { messages: {}, awaitingReview: [] }
+  for (const file of catalogueFiles(locale)) {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<Catalogue>
+    Object.assign(catalogue.messages, raw.messages ?? {})
+    catalogue.awaitingReview.push(...(raw.awaitingReview ?? []))
+  }
+  return catalogue
 }
 
 export type Translate = (key: string, params?: Record<string, unknown>) => string

@@ -1,9 +1,23 @@
 // The Nunjucks environment: templates from src/web, autoescaped, with the project's filters.
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type nunjucks from 'nunjucks'
 import { formatDate, formatDateTime } from '../../shared/dates.js'
 
-export const templateDirs = [fileURLToPath(new URL('../../web/views/', import.meta.url)), fileURLToPath(new URL('../../web/', import.meta.url))]
+const modulesDir = fileURLToPath(new URL('../../modules/', import.meta.url))
+
+/** The kernel's templates, the macro library, and each module's own web/views folder. */
+export const templateDirs = [
+  fileURLToPath(new URL('../../web/views/', import.meta.url)),
+  fileURLToPath(new URL('../../web/', import.meta.url)),
+  ...(existsSync(modulesDir)
+    ? readdirSync(modulesDir)
+        .sort()
+        .map((name) => path.join(modulesDir, name, 'web', 'views'))
+        .filter((dir) => existsSync(dir))
+    : []),
+]
 
 export function configureNunjucks(env: nunjucks.Environment): void {
   env.addFilter('dateTime', (value: Date | string | null | undefined, locale?: string) => formatDateTime(value, locale))
