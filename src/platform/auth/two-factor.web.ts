@@ -9,7 +9,7 @@ import { SESSION_COOKIE } from '../http/context.plugin.js'
 import { DomainError } from '../errors/domain-error.js'
 import { inTransaction } from '../db/transaction.js'
 import { completeSignIn } from './sign-in.js'
-import { describeDevice } from './device.js'
+import { describeAddress, describeDevice } from './device.js'
 import { sha256 } from '../../shared/crypto.js'
 
 const ReturnQuery = Type.Object({ return: Type.Optional(Type.String({ maxLength: 2000 })) })
@@ -122,7 +122,7 @@ export const twoFactorWeb: FastifyPluginAsyncTypebox = async (app) => {
     const principal = signedIn(request, reply)
     if (!principal) return reply
     const current = sha256(request.sessionToken!)
-    const sessions = (await kernel.sessions.list(principal.accountId)).map((s) => ({ ...s, current: s.idHash === current, device: describeDevice(s.userAgent), place: s.ip }))
+    const sessions = (await kernel.sessions.list(principal.accountId)).map((s) => ({ ...s, current: s.idHash === current, device: describeDevice(s.userAgent), place: describeAddress(s.ip) }))
     return reply.render('account/sessions.njk', { title: request.t('sessions.title'), sessions, section: 'account' })
   })
 
