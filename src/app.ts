@@ -22,6 +22,7 @@ import { healthRoutes } from './platform/health/health.routes.js'
 import { pagesWeb } from './platform/pages/pages.web.js'
 import { authWeb } from './platform/auth/auth.web.js'
 import { twoFactorWeb } from './platform/auth/two-factor.web.js'
+import { oidcWeb } from './platform/oidc/oidc.web.js'
 import { accountWeb } from './platform/accounts/account.web.js'
 import { organisationWeb } from './platform/organisations/organisation.web.js'
 import { manageWeb } from './platform/organisations/manage.web.js'
@@ -153,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(pagesWeb)
   await app.register(authWeb)
   await app.register(twoFactorWeb)
+  await app.register(oidcWeb)
   await app.register(accountWeb)
   await app.register(organisationWeb)
   await app.register(manageWeb)

@@ -11,6 +11,7 @@ import { createLogger } from '../app.js'
 import { systemContext } from '../platform/auth/principal.js'
 import { DomainError } from '../platform/errors/domain-error.js'
 import { I18n } from '../platform/i18n/i18n.js'
+import { rotateSigningKeys } from '../platform/oidc/oidc.service.js'
 
 const HELP = `Usage: comhla <command> [options]
 
@@ -23,6 +24,9 @@ Commands:
       --email EMAIL --name NAME [--password PASSWORD]   (asks for the password if not given)
   setup-link              print a one-time link (24 hours) to create the first administrator
   audit verify            check the audit trail's hash chain; exits 1 if it has been tampered with
+  keys rotate             a new key for signing in with OpenID Connect providers (private_key_jwt),
+      [--after MINUTES]   published at /.well-known/jwks.json now and used after 60 minutes (or
+                          MINUTES; 0 at once, if a key may have leaked)
   help                    this text
 
 Reads the same environment as the server (DATABASE_URL, DATA_DIR, …).`
@@ -31,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } },
+    options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, after: { type: 'string' } },
   })
   const [command, sub] = positionals
   if (!command || command === 'help' || command === '--help') {
@@ -90,6 +94,24 @@ async function main(argv: string[]): Promise<number> {
         const kernel = createKernel(config, database, logger)
         const link = await kernel.accounts.createSetupLink()
         process.stdout.write(link ? `${link}\n` : 'A platform administrator already exists; sign in instead.\n')
+        return 0
+      }
+      case 'keys': {
+        if (sub !== 'rotate') {
+          process.stderr.write('Usage: comhla keys rotate\n')
+          return 64
+        }
+        await migrateToLatest(database.db)
+        const kernel = createKernel(config, database, logger)
+        const after = values.after === undefined ? undefined : Number(values.after)
+        if (after !== undefined && (!Number.isInteger(after) || after < 0)) {
+          process.stderr.write('--after must be a whole number of minutes, 0 or more\n')
+          return 64
+        }
+        const rotation = await rotateSigningKeys(kernel, systemContext('cli'), after)
+        process.stdout.write(
+          `New signing key ${rotation.kid}: published now, used from ${rotation.activatesAt.toISOString()}.${rotation.retired.length ? ` Retired (published for a week more): ${rotation.retired.join(', ')}.` : ''}\n`,
+        )
         return 0
       }
       case 'audit': {

@@ -13,6 +13,7 @@ import { OrganisationService } from './organisations/organisation.service.js'
 import { StaffService } from './organisations/staff.service.js'
 import { IdempotencyService } from './idempotency/idempotency.service.js'
 import { TwoFactorService } from './auth/two-factor.service.js'
+import { OidcService } from './oidc/oidc.service.js'
 import { PersonalDataService } from './accounts/personal-data.service.js'
 import { SecretBox } from '../shared/secret-box.js'
 
@@ -32,6 +33,7 @@ export type Kernel = {
   staff: StaffService
   idempotency: IdempotencyService
   twoFactor: TwoFactorService
+  oidc: OidcService
   personalData: PersonalDataService
 }
 
@@ -79,5 +81,6 @@ export function createKernel(config: Config, database: Database, logger: Logger,
     staff: new StaffService(db, audit, mail, organisations, config.baseUrl, (role, locale) => i18n.translator(locale)(`roles.${role}`)),
     idempotency,
     twoFactor: new TwoFactorService(db, audit, mail, sessions, new SecretBox(config.sessionSecret, 'totp'), config.baseUrl),
+    oidc: new OidcService(db, audit, sessions, jobs, config, logger),
   }
 }

@@ -17,7 +17,7 @@ export const authWeb: FastifyPluginAsyncTypebox = async (app) => {
   // --- sign in ---
   app.get('/sign-in', { schema: { querystring: Type.Object({ return: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
     if (request.principal) return reply.redirect(safeReturnPath(request.query.return, '/account'))
-    return reply.render('auth/sign-in.njk', { title: request.t('signIn.title'), values: { return: safeReturnPath(request.query.return, '') } })
+    return reply.render('auth/sign-in.njk', { title: request.t('signIn.title'), values: { return: safeReturnPath(request.query.return, '') }, oidcProviders: await kernel.oidc.providers() })
   })
 
   app.post('/sign-in', { schema: { body: formSchema(['email', 'password', 'return']) }, attachValidation: true, config: limited }, async (request, reply) => {
@@ -35,14 +35,16 @@ export const authWeb: FastifyPluginAsyncTypebox = async (app) => {
     } catch (error) {
       const fieldErrors = fieldErrorsOf(error)
       if (!fieldErrors) throw error
-      return reply.render('auth/sign-in.njk', { title: request.t('signIn.title'), values, fieldErrors }, error instanceof DomainError && error.kind === 'rate-limited' ? 429 : 422)
+      return reply.render('auth/sign-in.njk', { title: request.t('signIn.title'), values, fieldErrors, oidcProviders: await kernel.oidc.providers() }, error instanceof DomainError && error.kind === 'rate-limited' ? 429 : 422)
     }
   })
 
   app.post('/sign-out', async (request, reply) => {
+    // A session begun at an OpenID Connect provider ends there too (RP-initiated logout).
+    const endSession = request.sessionToken ? await kernel.oidc.endSessionUrl(request.sessionToken, request.ctx()) : null
     if (request.sessionToken) await kernel.accounts.signOut(request.sessionToken, request.ctx())
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
-    return reply.redirect('/signed-out', 303)
+    return reply.redirect(endSession ?? '/signed-out', 303)
   })
 
   app.get('/signed-out', async (request, reply) => reply.render('auth/signed-out.njk', { title: request.t('signedOut.title') }))
