@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Kernel } from '../platform/kernel.js'
 import type { NavModule } from '../platform/http/context.plugin.js'
+import { createConsultationsModule } from './consultations/index.js'
 
 export type ComhlaModule = {
   name: string
@@ -13,4 +14,4 @@ export type ComhlaModule = {
 
 export type ModuleFactory = (kernel: Kernel) => ComhlaModule
 
-export const modules: ModuleFactory[] = []
+export const modules: ModuleFactory[] = [createConsultationsModule]
