@@ -137,7 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return { schema: { ...(schema ?? {}), hide: true }, url }
     },
   })
-  await app.register(securityPlugin, { config })
+  await app.register(securityPlugin, { config, formActionOrigins: () => kernel.oidc.formActionOrigins() })
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: templateDirs,

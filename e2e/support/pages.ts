@@ -439,3 +439,97 @@ export class TokenCreatedPage extends BasePage {
     return new TokensPage(this.page).expect('/account/tokens', 'API tokens')
   }
 }
+
+/** An organisation's "Staff sign-in" page: which provider and email domain let its staff join. */
+export class StaffSignInDomainsPage extends BasePage {
+  async link(providerName: string, domain: string): Promise<void> {
+    await this.page.getByLabel('Sign-in provider', { exact: true }).selectOption({ label: providerName })
+    await this.page.getByLabel('Email domain', { exact: true }).fill(domain)
+    await navigate(this.page, () => this.page.locator('main').getByRole('button', { name: 'Link domain' }).click())
+  }
+
+  async linked(): Promise<{ provider: string; domain: string }[]> {
+    const rows = this.page.getByRole('table', { name: 'Staff sign-in' }).locator('tbody tr')
+    const linked = []
+    for (const row of await rows.all()) {
+      const cells = (await row.locator('td').allInnerTexts()).map((s) => s.trim())
+      linked.push({ provider: cells[0]!, domain: cells[1]! })
+    }
+    return linked
+  }
+}
+
+/** "Where you are signed in": a row for each session, with a button to end the others. */
+export class SessionsPage extends BasePage {
+  static async open(page: Page): Promise<SessionsPage> {
+    await visit(page, '/account/sessions')
+    return new SessionsPage(page).expect('/account/sessions', 'Where you are signed in')
+  }
+
+  async sessions(): Promise<{ device: string; current: boolean }[]> {
+    const rows = this.page.getByRole('table', { name: 'Where you are signed in' }).locator('tbody tr')
+    const sessions = []
+    for (const row of await rows.all()) {
+      const cell = row.locator('td').first()
+      const tag = cell.locator('.ds_tag')
+      const current = (await tag.count()) > 0 && (await tag.textContent())?.trim() === 'This device'
+      const device = ((await cell.textContent()) ?? '').replace(current ? 'This device' : '', '').trim()
+      sessions.push({ device, current })
+    }
+    return sessions
+  }
+
+  /** Ends the session on a device, by the button that names it to assistive technology. */
+  async end(device: string): Promise<void> {
+    const button = this.page.locator('main').getByRole('button', { name: `Sign out ${device}`, exact: true })
+    assert.equal(await button.count(), 1, `one "Sign out ${device}" button`)
+    await navigate(this.page, () => button.click())
+  }
+}
+
+/** "Share your verified details": a service asks for some of a person's verified attributes. */
+export class AttributeConsentPage extends BasePage {
+  async asked(): Promise<string[]> {
+    return (await this.page.locator('main ul.ds_bulleted-list li').allInnerTexts()).map((s) => s.trim())
+  }
+
+  /** Says no and continues: the person goes back where the service asked them to return. */
+  async decline(): Promise<void> {
+    await choose(this.page, 'radio', 'No, do not share them')
+    await navigate(this.page, () => this.continueButton.click())
+  }
+
+  /** Says yes; continuing (continueButton) then takes the browser on to the provider, which the caller follows. */
+  async chooseToShare(): Promise<void> {
+    await choose(this.page, 'radio', 'Yes, share these details')
+  }
+
+  get continueButton(): Locator {
+    return this.page.locator('main').getByRole('button', { name: 'Continue', exact: true })
+  }
+}
+
+/** "Verified details you have shared": each service's summary list of what it was given. */
+export class VerifiedAttributesPage extends BasePage {
+  static async open(page: Page): Promise<VerifiedAttributesPage> {
+    await visit(page, '/account/verified-attributes')
+    return new VerifiedAttributesPage(page).expect('/account/verified-attributes', 'Verified details you have shared')
+  }
+
+  async shared(): Promise<Record<string, Record<string, string>>> {
+    return this.page.evaluate(() => {
+      const out: Record<string, Record<string, string>> = {}
+      for (const h2 of document.querySelectorAll('main h2')) {
+        const list = h2.nextElementSibling
+        if (!list?.matches('.ds_summary-list')) continue
+        const rows: Record<string, string> = {}
+        for (const item of list.querySelectorAll('.ds_summary-list__item')) {
+          const key = item.querySelector('.ds_summary-list__key')?.textContent?.trim() ?? ''
+          rows[key] = item.querySelector('.ds_summary-list__value')?.textContent?.trim() ?? ''
+        }
+        out[h2.textContent?.trim() ?? ''] = rows
+      }
+      return out
+    })
+  }
+}

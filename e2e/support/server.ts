@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { environmentVariables } from '../../src/config/config.js'
 
@@ -56,10 +56,18 @@ async function createDatabase(serverUrl: string): Promise<{ url: string; drop: (
   return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) }
 }
 
-export async function startServer(
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<RunningServer> {
-  const port = await freePort()
+export type ServerOptions = {
+  /** variables added to (or replacing) the newcomer's environment, such as OIDC_PROVIDERS */
+  env?: Record<string, string>
+  timeoutMs?: number
+  /** a port chosen beforehand, for when the server's address must be known before it starts */
+  port?: number
+  /** test-only modules (paths from the project's root, or URLs) the child imports after tsx, before src/server.ts */
+  imports?: string[]
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const port = options.port ?? (await freePort())
   const dataDir = await mkdtemp(path.join(tmpdir(), 'comhla-e2e-'))
   const serverUrl =
     process.env.TEST_DATABASE_URL && process.env.TEST_DATABASE_URL !== '' ? process.env.TEST_DATABASE_URL : null
@@ -75,7 +83,11 @@ export async function startServer(
     options.env,
   )
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const imports = (options.imports ?? []).flatMap((module) => [
+    '--import',
+    /^[a-z][a-z0-9+.-]*:/i.test(module) ? module : pathToFileURL(path.resolve(root, module)).href,
+  ])
+  const child = spawn(process.execPath, ['--import', 'tsx', ...imports, 'src/server.ts'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

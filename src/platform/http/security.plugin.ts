@@ -17,7 +17,7 @@ export function isCleanText(value: unknown, depth = 0): boolean {
 }
 
 export const securityPlugin = fp(
-  async (app, opts: { config: Config }) => {
+  async (app, opts: { config: Config; formActionOrigins?: () => string[] }) => {
     const secure = opts.config.baseUrl.startsWith('https://')
     await app.register(helmet, {
       enableCSPNonces: true,
@@ -29,7 +29,8 @@ export const securityPlugin = fp(
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          // Forms may also lead, through a redirect, to the identity providers Còmhla knows.
+          formAction: ["'self'", () => (opts.formActionOrigins?.() ?? []).join(' ')],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],

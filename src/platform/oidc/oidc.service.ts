@@ -132,6 +132,8 @@ export class OidcService {
   private readonly metadataCache = new Map<string, { issuer: string; metadata: client.ServerMetadata; at: number }>()
   private readonly clientSecrets: SecretBox
   private readonly sealed: SecretBox
+  /** Origins that forms may be redirected to (providers' sign-in and sign-out pages), for the CSP. */
+  private readonly knownOrigins = new Set<string>()
 
   constructor(
     private readonly db: Db,
@@ -144,6 +146,7 @@ export class OidcService {
     this.keys = new SigningKeys(db, this.repo, audit, new SecretBox(config.sessionSecret, 'oidc-keys'))
     this.clientSecrets = new SecretBox(config.sessionSecret, 'oidc-client-secrets')
     this.sealed = new SecretBox(config.sessionSecret, 'oidc-tokens')
+    for (const p of config.oidcProviders) this.rememberOrigin(p.issuer)
     jobs.define({
       name: 'oidc.purge',
       cron: '29 * * * *',
@@ -152,6 +155,23 @@ export class OidcService {
         await this.repo.purge(this.db, new Date(Date.now() - config.sessionAbsoluteHours * 3_600_000))
       },
     })
+  }
+
+  private rememberOrigin(url: string | undefined | null): void {
+    if (!url) return
+    try {
+      this.knownOrigins.add(new URL(url).origin)
+    } catch {
+      // not a URL: nothing to allow
+    }
+  }
+
+  /**
+   * Where a form post may end up: signing in, linking and signing out each answer a form with a
+   * redirect to a provider, and browsers apply the CSP's form-action to that redirect too.
+   */
+  formActionOrigins(): string[] {
+    return [...this.knownOrigins]
   }
 
   redirectUri(providerId: string): string {
@@ -198,6 +218,7 @@ export class OidcService {
         source: 'database',
         createdAt: r.created_at,
       }))
+    for (const p of fromDb) this.rememberOrigin(p.issuer)
     return [...fromEnv, ...fromDb]
   }
 
@@ -228,6 +249,8 @@ export class OidcService {
       })
       const metadata = configuration.serverMetadata()
       this.metadataCache.set(p.id, { issuer: p.issuer, metadata, at: Date.now() })
+      this.rememberOrigin(metadata.authorization_endpoint)
+      this.rememberOrigin(metadata.end_session_endpoint)
       return metadata
     } catch (error) {
       throw this.classify(error)
