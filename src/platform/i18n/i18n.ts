@@ -56,7 +56,10 @@ export class I18n {
     const primary = this.catalogues[locale].messages
     const fallback = this.catalogues.en.messages
     return (key, params) => {
-      const template = primary[key] ?? fallback[key] ?? key
+      // A message may have a singular form, "<key>.one", used when the count is 1.
+      const one = params?.count === 1 || params?.count === '1' ? `${key}.one` : null
+      const chosen = one && (one in primary || one in fallback) ? one : key
+      const template = primary[chosen] ?? fallback[chosen] ?? key
       if (!params) return template
       return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
         params[name] === undefined || params[name] === null ? whole : `${params[name] as string | number | boolean}`,
