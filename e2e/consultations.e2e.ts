@@ -322,8 +322,9 @@ describe('consultations: build, publish, respond by keyboard on a phone, read th
 
     assert.equal(form.pathname(), `/consultations/${consultationId}/respond`)
     await expectFieldErrors(form, [
-      { text: 'Select an answer', href: `#${field(often).name}` },
-      { text: 'Answer this question', href: `#${field(postcode).name}` },
+      // The summary names each question; beside the field the message is short.
+      { text: `${often.title}: Select an answer`, beside: 'Select an answer', href: `#${field(often).name}` },
+      { text: `${postcode.title}: Answer this question`, beside: 'Answer this question', href: `#${field(postcode).name}` },
     ])
     // What was typed and ticked is kept.
     assert.equal(await form.value(field(route).name), answers.route)

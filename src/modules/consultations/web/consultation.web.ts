@@ -150,10 +150,12 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
         consultation: view(request, found),
         questions: questionViews(found.questions, answers, errors, request.t),
         errors: Object.keys(errors).length
-          ? Object.entries(errors).map(([f, key]) => ({
-              field: f,
-              text: request.t(key, { max: found.questions.find((q) => `q-${q.id}` === f)?.maxLength ?? '' }),
-            }))
+          ? Object.entries(errors).map(([f, key]) => {
+              // The summary names the question, so each link says which answer needs attention.
+              const question = found.questions.find((q) => `q-${q.id}` === f)
+              const message = request.t(key, { max: question?.maxLength ?? '' })
+              return { field: f, text: question ? `${question.title}: ${message}` : message }
+            })
           : undefined,
       },
       status,
