@@ -44,7 +44,13 @@ async function repeat(fn: () => Promise<LoadResult>): Promise<LoadResult[]> {
   return out
 }
 
-function summarise(scenario: string, results: LoadResult[], limit: LoadResult[] | null, limitName: string, note?: string): void {
+function summarise(
+  scenario: string,
+  results: LoadResult[],
+  limit: LoadResult[] | null,
+  limitName: string,
+  note?: string,
+): void {
   const rps = results.map((r) => r.rps)
   const failures = results.reduce((n, r) => n + r.errors + r.non2xx, 0)
   const limitRps = limit ? median(limit.map((r) => r.rps)) : null
@@ -59,15 +65,22 @@ function summarise(scenario: string, results: LoadResult[], limit: LoadResult[] 
     p50: median(results.map((r) => r.p50)),
     p95: median(results.map((r) => r.p95)),
     p99: median(results.map((r) => r.p99)),
-    ...(failures || note ? { note: [note, failures ? `${failures} failed or unexpected responses` : ''].filter(Boolean).join('; ') } : {}),
+    ...(failures || note
+      ? { note: [note, failures ? `${failures} failed or unexpected responses` : ''].filter(Boolean).join('; ') }
+      : {}),
   }
   rows.push(row)
-  log(`  ${scenario}: ${row.comhla} req/s (p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms)${row.ratio !== null ? `, ${row.ratio} of ${limitName}` : ''}`)
+  log(
+    `  ${scenario}: ${row.comhla} req/s (p50 ${row.p50} ms, p95 ${row.p95} ms, p99 ${row.p99} ms)${row.ratio !== null ? `, ${row.ratio} of ${limitName}` : ''}`,
+  )
 }
 
 async function csrfFor(base: string, pathName: string): Promise<{ cookie: string; token: string }> {
   const res = await fetch(`${base}${pathName}`)
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? ''
   return { cookie, token }
 }
@@ -83,9 +96,14 @@ async function rawAuditedWrites(url: string, seconds: number, concurrency: numbe
       const client = await pool.connect()
       try {
         await client.query('begin')
-        await client.query(`update core.organisation set website = $1, updated_at = now() where slug = 'fife-council'`, [`https://example.scot/${n++}`])
+        await client.query(
+          `update core.organisation set website = $1, updated_at = now() where slug = 'fife-council'`,
+          [`https://example.scot/${n++}`],
+        )
         await client.query('select pg_advisory_xact_lock(7283001)')
-        const last = await client.query<{ seq: number; hash: string }>('select seq, hash from core.audit_event order by seq desc limit 1')
+        const last = await client.query<{ seq: number; hash: string }>(
+          'select seq, hash from core.audit_event order by seq desc limit 1',
+        )
         const seq = Number(last.rows[0]?.seq ?? 0) + 1
         await client.query(
           `insert into core.audit_event (seq, id, occurred_at, actor_label, action, target_type, target_id, details, prev_hash, hash)
@@ -103,11 +121,21 @@ async function rawAuditedWrites(url: string, seconds: number, concurrency: numbe
   await pool.end()
   latencies.sort((a, b) => a - b)
   const pct = (p: number) => round(latencies[Math.floor((p / 100) * (latencies.length - 1))] ?? 0, 2)
-  return { rps: latencies.length / seconds, p50: pct(50), p95: pct(95), p99: pct(99), errors: 0, non2xx: 0, requests: latencies.length }
+  return {
+    rps: latencies.length / seconds,
+    p50: pct(50),
+    p95: pct(95),
+    p99: pct(99),
+    errors: 0,
+    non2xx: 0,
+    requests: latencies.length,
+  }
 }
 
 async function main(): Promise<void> {
-  log(`Còmhla benchmarks: ${RUNS} run(s) of ${DURATION}s per scenario, ${CONNECTIONS} connections, on ${cpus().length} cores and ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL at ${new URL(serverUrl()).host}`)
+  log(
+    `Còmhla benchmarks: ${RUNS} run(s) of ${DURATION}s per scenario, ${CONNECTIONS} connections, on ${cpus().length} cores and ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL at ${new URL(serverUrl()).host}`,
+  )
   const db = await createBenchDatabase()
   const children: Array<{ stop: () => Promise<void> }> = []
   try {
@@ -131,14 +159,28 @@ async function main(): Promise<void> {
     const helloUrl = `http://127.0.0.1:${hello.port}/`
 
     log('HTTP limit: bare Fastify hello')
-    const helloResults = await repeat(() => load({ url: helloUrl, connections: CONNECTIONS, durationSeconds: DURATION }))
+    const helloResults = await repeat(() =>
+      load({ url: helloUrl, connections: CONNECTIONS, durationSeconds: DURATION }),
+    )
     summarise('Bare Fastify "hello" (the HTTP limit)', helloResults, null, '')
 
     log('Public page: the directory of 58 bodies')
-    summarise('Public page /organisations', await repeat(() => load({ url: `${base}/organisations`, connections: CONNECTIONS, durationSeconds: DURATION })), helloResults, 'bare Fastify')
+    summarise(
+      'Public page /organisations',
+      await repeat(() => load({ url: `${base}/organisations`, connections: CONNECTIONS, durationSeconds: DURATION })),
+      helloResults,
+      'bare Fastify',
+    )
 
     log('Public API: councils as JSON')
-    summarise('Public API /api/v1/organisations?type=council', await repeat(() => load({ url: `${base}/api/v1/organisations?type=council`, connections: CONNECTIONS, durationSeconds: DURATION })), helloResults, 'bare Fastify')
+    summarise(
+      'Public API /api/v1/organisations?type=council',
+      await repeat(() =>
+        load({ url: `${base}/api/v1/organisations?type=council`, connections: CONNECTIONS, durationSeconds: DURATION }),
+      ),
+      helloResults,
+      'bare Fastify',
+    )
 
     log('Signed-in page: /account')
     const signInForm = await csrfFor(base, '/sign-in')
@@ -146,16 +188,42 @@ async function main(): Promise<void> {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: signInForm.cookie },
-      body: new URLSearchParams({ _csrf: signInForm.token, email: seeded.publicEmail, password: BENCH_PASSWORD }).toString(),
+      body: new URLSearchParams({
+        _csrf: signInForm.token,
+        email: seeded.publicEmail,
+        password: BENCH_PASSWORD,
+      }).toString(),
     })
-    const session = signIn.headers.getSetCookie().find((c) => c.startsWith('comhla_session='))?.split(';')[0]
+    const session = signIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('comhla_session='))
+      ?.split(';')[0]
     if (!session) throw new Error(`sign-in for the benchmark failed: ${signIn.status}`)
-    summarise('Signed-in page /account', await repeat(() => load({ url: `${base}/account`, connections: CONNECTIONS, durationSeconds: DURATION, headers: { cookie: session } })), helloResults, 'bare Fastify')
+    summarise(
+      'Signed-in page /account',
+      await repeat(() =>
+        load({
+          url: `${base}/account`,
+          connections: CONNECTIONS,
+          durationSeconds: DURATION,
+          headers: { cookie: session },
+        }),
+      ),
+      helloResults,
+      'bare Fastify',
+    )
 
     log('API read with a token: 41 members of a council')
     summarise(
       'API read with token /api/v1/organisations/{slug}/members',
-      await repeat(() => load({ url: `${base}/api/v1/organisations/${seeded.organisationSlug}/members`, connections: CONNECTIONS, durationSeconds: DURATION, headers: { authorization: `Bearer ${seeded.token}` } })),
+      await repeat(() =>
+        load({
+          url: `${base}/api/v1/organisations/${seeded.organisationSlug}/members`,
+          connections: CONNECTIONS,
+          durationSeconds: DURATION,
+          headers: { authorization: `Bearer ${seeded.token}` },
+        }),
+      ),
       helloResults,
       'bare Fastify',
     )
@@ -174,7 +242,12 @@ async function main(): Promise<void> {
     )
     const raw: LoadResult[] = []
     for (let i = 0; i < RUNS; i++) raw.push(await rawAuditedWrites(db.url, DURATION, 10))
-    summarise('Audited write PATCH /api/v1/organisations/{slug}', writes, raw, 'raw pg transaction (update + audit append)')
+    summarise(
+      'Audited write PATCH /api/v1/organisations/{slug}',
+      writes,
+      raw,
+      'raw pg transaction (update + audit append)',
+    )
     summarise('Raw pg transaction: update + audit append (the database limit)', raw, null, '')
 
     log('Sign-in (argon2id verify + new session), 4 connections')
@@ -186,21 +259,51 @@ async function main(): Promise<void> {
         connections: 4,
         durationSeconds: DURATION,
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
-        body: new URLSearchParams({ _csrf: form.token, email: seeded.publicEmail, password: BENCH_PASSWORD }).toString(),
+        body: new URLSearchParams({
+          _csrf: form.token,
+          email: seeded.publicEmail,
+          password: BENCH_PASSWORD,
+        }).toString(),
         expectStatus: 303,
       }),
     )
     const hashTimes: number[] = []
-    const hash = await argon2.hash(BENCH_PASSWORD, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 })
+    const hash = await argon2.hash(BENCH_PASSWORD, {
+      type: argon2.argon2id,
+      memoryCost: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+    })
     for (let i = 0; i < 20; i++) {
       const s = performance.now()
       await argon2.verify(hash, BENCH_PASSWORD)
       hashTimes.push(performance.now() - s)
     }
     const verifyMs = median(hashTimes)
-    const argonLimit: LoadResult = { rps: (1000 / verifyMs) * cpus().length, p50: verifyMs, p95: verifyMs, p99: verifyMs, errors: 0, non2xx: 0, requests: 0 }
-    summarise('Sign-in POST /sign-in', signIns, [argonLimit], `argon2id verifies/s on ${cpus().length} cores (${round(verifyMs, 1)} ms each)`)
-    rows.push({ scenario: 'argon2id verify (19 MiB, t=2, p=1)', unit: 'ms', comhla: round(verifyMs, 1), limit: null, limitName: '', ratio: null, spread: round(spread(hashTimes), 3) })
+    const argonLimit: LoadResult = {
+      rps: (1000 / verifyMs) * cpus().length,
+      p50: verifyMs,
+      p95: verifyMs,
+      p99: verifyMs,
+      errors: 0,
+      non2xx: 0,
+      requests: 0,
+    }
+    summarise(
+      'Sign-in POST /sign-in',
+      signIns,
+      [argonLimit],
+      `argon2id verifies/s on ${cpus().length} cores (${round(verifyMs, 1)} ms each)`,
+    )
+    rows.push({
+      scenario: 'argon2id verify (19 MiB, t=2, p=1)',
+      unit: 'ms',
+      comhla: round(verifyMs, 1),
+      limit: null,
+      limitName: '',
+      ratio: null,
+      spread: round(spread(hashTimes), 3),
+    })
 
     await app.stop()
     await hello.stop()
@@ -227,16 +330,51 @@ async function main(): Promise<void> {
         await rm(dir, { recursive: true, force: true })
       }
     }
-    rows.push({ scenario: 'Embedded cold start: empty data folder to ready (migrations, reference data)', unit: 'ms', comhla: round(median(coldReady), 0), limit: null, limitName: '', ratio: null, spread: round(spread(coldReady), 3) })
-    rows.push({ scenario: 'Embedded: first page after a cold start', unit: 'ms', comhla: round(median(coldFirst), 0), limit: null, limitName: '', ratio: null, spread: round(spread(coldFirst), 3) })
-    rows.push({ scenario: 'Embedded second start: existing data to ready', unit: 'ms', comhla: round(median(warmReady), 0), limit: null, limitName: '', ratio: null, spread: round(spread(warmReady), 3) })
-    log(`  cold ${round(median(coldReady), 0)} ms, first page ${round(median(coldFirst), 0)} ms, second start ${round(median(warmReady), 0)} ms`)
+    rows.push({
+      scenario: 'Embedded cold start: empty data folder to ready (migrations, reference data)',
+      unit: 'ms',
+      comhla: round(median(coldReady), 0),
+      limit: null,
+      limitName: '',
+      ratio: null,
+      spread: round(spread(coldReady), 3),
+    })
+    rows.push({
+      scenario: 'Embedded: first page after a cold start',
+      unit: 'ms',
+      comhla: round(median(coldFirst), 0),
+      limit: null,
+      limitName: '',
+      ratio: null,
+      spread: round(spread(coldFirst), 3),
+    })
+    rows.push({
+      scenario: 'Embedded second start: existing data to ready',
+      unit: 'ms',
+      comhla: round(median(warmReady), 0),
+      limit: null,
+      limitName: '',
+      ratio: null,
+      spread: round(spread(warmReady), 3),
+    })
+    log(
+      `  cold ${round(median(coldReady), 0)} ms, first page ${round(median(coldFirst), 0)} ms, second start ${round(median(warmReady), 0)} ms`,
+    )
   } finally {
     for (const c of children) await c.stop()
     await db.drop()
   }
 
-  const meta = { date: new Date().toISOString(), runs: RUNS, durationSeconds: DURATION, connections: CONNECTIONS, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, quick }
+  const meta = {
+    date: new Date().toISOString(),
+    runs: RUNS,
+    durationSeconds: DURATION,
+    connections: CONNECTIONS,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    quick,
+  }
   await mkdir(path.join(root, 'bench/results'), { recursive: true })
   await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`)
   const md = [

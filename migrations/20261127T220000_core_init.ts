@@ -49,7 +49,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('membership_pk', ['organisation_id', 'account_id'])
     .execute()
-  await db.schema.withSchema('core').createIndex('membership_account_idx').on('membership').column('account_id').execute()
+  await db.schema
+    .withSchema('core')
+    .createIndex('membership_account_idx')
+    .on('membership')
+    .column('account_id')
+    .execute()
 
   await db.schema
     .withSchema('core')
@@ -67,7 +72,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('accepted_by', 'uuid', (c) => c.references('core.account.id').onDelete('set null'))
     .addColumn('revoked_at', 'timestamptz')
     .execute()
-  await db.schema.withSchema('core').createIndex('invitation_org_idx').on('invitation').column('organisation_id').execute()
+  await db.schema
+    .withSchema('core')
+    .createIndex('invitation_org_idx')
+    .on('invitation')
+    .column('organisation_id')
+    .execute()
 
   await db.schema
     .withSchema('core')
@@ -152,7 +162,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('sent_at', 'timestamptz')
     .execute()
-  await db.schema.withSchema('core').createIndex('email_outbox_created_idx').on('email_outbox').column('created_at').execute()
+  await db.schema
+    .withSchema('core')
+    .createIndex('email_outbox_created_idx')
+    .on('email_outbox')
+    .column('created_at')
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

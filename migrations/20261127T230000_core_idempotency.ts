@@ -14,7 +14,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('idempotency_key_pk', ['owner', 'key'])
     .execute()
-  await db.schema.withSchema('core').createIndex('idempotency_key_created_idx').on('idempotency_key').column('created_at').execute()
+  await db.schema
+    .withSchema('core')
+    .createIndex('idempotency_key_created_idx')
+    .on('idempotency_key')
+    .column('created_at')
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -31,7 +31,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.withSchema('core').dropTable('recovery_code').execute()
-  await db.schema.withSchema('core').alterTable('account').dropColumn('totp_secret').dropColumn('totp_enabled_at').dropColumn('totp_last_step').execute()
+  await db.schema
+    .withSchema('core')
+    .alterTable('account')
+    .dropColumn('totp_secret')
+    .dropColumn('totp_enabled_at')
+    .dropColumn('totp_last_step')
+    .execute()
   await db.schema
     .withSchema('core')
     .alterTable('session')

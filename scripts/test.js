@@ -39,6 +39,7 @@ let selected = []
 if (kind === 'all') {
   run('Type checking', 'npx', ['tsc', '--noEmit', '-p', '.'])
   run('Lint', 'npx', ['eslint', '--max-warnings', '0', '.'])
+  run('Formatting (Prettier)', 'npx', ['prettier', '--check', '--log-level', 'warn', '.'])
   selected = [...unit, ...int, ...e2e]
 } else if (kind === 'unit') selected = unit
 else if (kind === 'int') selected = int
@@ -48,10 +49,14 @@ else selected = files.filter((f) => f.includes(kind) && (f.endsWith('.test.ts') 
 const wantsBrowser = selected.some((f) => f.endsWith('.e2e.ts'))
 if (wantsBrowser && !existsSync(chromium)) {
   if (process.env.CI) {
-    process.stdout.write(`\n✖ The browser tests need Chromium at ${chromium}, and in CI they must run. Install Debian's chromium.\n`)
+    process.stdout.write(
+      `\n✖ The browser tests need Chromium at ${chromium}, and in CI they must run. Install Debian's chromium.\n`,
+    )
     process.exit(1)
   }
-  process.stdout.write(`\n⚠ Chromium not found at ${chromium}: browser tests are SKIPPED. Install it (apt-get install chromium) to run them.\n`)
+  process.stdout.write(
+    `\n⚠ Chromium not found at ${chromium}: browser tests are SKIPPED. Install it (apt-get install chromium) to run them.\n`,
+  )
   selected = selected.filter((f) => !f.endsWith('.e2e.ts'))
 }
 
@@ -59,4 +64,9 @@ if (selected.length === 0) {
   process.stdout.write('No test files matched.\n')
   process.exit(1)
 }
-run(`Tests (${selected.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...selected], { NODE_ENV: 'test', CHROMIUM_PATH: chromium })
+run(
+  `Tests (${selected.length} files)`,
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...selected],
+  { NODE_ENV: 'test', CHROMIUM_PATH: chromium },
+)

@@ -50,7 +50,10 @@ export type BuildOptions = {
 }
 
 const requireCjs = createRequire(import.meta.url)
-const designSystemDist = path.join(path.dirname(requireCjs.resolve('@scottish-government/design-system/package.json')), 'dist')
+const designSystemDist = path.join(
+  path.dirname(requireCjs.resolve('@scottish-government/design-system/package.json')),
+  'dist',
+)
 const staticDir = new URL('./web/static/', import.meta.url).pathname
 
 export function createLogger(config: Config): Logger {
@@ -72,9 +75,20 @@ export function createLogger(config: Config): Logger {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config)
-  const database = options.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }))
+  const database =
+    options.database ??
+    (await createDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.databasePoolSize,
+    }))
   if (options.prepare !== false) await migrateToLatest(database.db)
-  const kernel = createKernel(config, database, logger, options.runJobWorkers === undefined ? {} : { runJobWorkers: options.runJobWorkers })
+  const kernel = createKernel(
+    config,
+    database,
+    logger,
+    options.runJobWorkers === undefined ? {} : { runJobWorkers: options.runJobWorkers },
+  )
   const mods = modules.map((factory) => factory(kernel))
   if (options.prepare !== false) await kernel.organisations.loadReferenceData()
 
@@ -127,7 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       info: {
         title: 'Còmhla API',
         version: config.version,
-        description: 'The JSON API of Còmhla. Authenticate with `Authorization: Bearer <token>`; create tokens under Your account › API tokens.',
+        description:
+          'The JSON API of Còmhla. Authenticate with `Authorization: Bearer <token>`; create tokens under Your account › API tokens.',
       },
       servers: [{ url: config.baseUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -147,7 +162,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(contextPlugin, { kernel, navModules: mods.flatMap((m) => m.nav ?? []) })
   await app.register(errorsPlugin)
   await app.register(metricsPlugin, { kernel })
-  await app.register(fastifyStatic, { root: designSystemDist, prefix: '/assets/ds/', decorateReply: false, maxAge: '1d' })
+  await app.register(fastifyStatic, {
+    root: designSystemDist,
+    prefix: '/assets/ds/',
+    decorateReply: false,
+    maxAge: '1d',
+  })
   await app.register(fastifyStatic, { root: staticDir, prefix: '/assets/', decorateReply: false, maxAge: '1h' })
 
   await app.register(healthRoutes)

@@ -35,12 +35,16 @@ describe('security of the kernel', () => {
     const account = await makeAccount(t.app.kernel)
     const client = new TestClient(t.app)
     const form = await client.get('/sign-in')
-    const csrfCookie = ([] as string[]).concat(form.headers['set-cookie'] as string[]).find((c) => c.startsWith('comhla_csrf='))!
+    const csrfCookie = ([] as string[])
+      .concat(form.headers['set-cookie'] as string[])
+      .find((c) => c.startsWith('comhla_csrf='))!
     assert.match(csrfCookie, /HttpOnly/i)
     assert.match(csrfCookie, /Secure/i)
     assert.match(csrfCookie, /SameSite=Lax/i)
     const signedIn = await client.submit('/sign-in', { email: account.email, password: PASSWORD })
-    const session = ([] as string[]).concat(signedIn.headers['set-cookie'] as string[]).find((c) => c.startsWith('comhla_session='))!
+    const session = ([] as string[])
+      .concat(signedIn.headers['set-cookie'] as string[])
+      .find((c) => c.startsWith('comhla_session='))!
     assert.match(session, /HttpOnly/i)
     assert.match(session, /Secure/i)
     assert.match(session, /SameSite=Lax/i)
@@ -48,7 +52,15 @@ describe('security of the kernel', () => {
 
   it('refuses every form post without a valid CSRF token', async () => {
     const client = new TestClient(t.app)
-    for (const url of ['/sign-in', '/register', '/forgotten-password', '/sign-out', '/account/password', '/account/tokens', '/admin/organisations/new']) {
+    for (const url of [
+      '/sign-in',
+      '/register',
+      '/forgotten-password',
+      '/sign-out',
+      '/account/password',
+      '/account/tokens',
+      '/admin/organisations/new',
+    ]) {
       const missing = await client.request('POST', url, { form: { email: 'x@example.gov.scot' } })
       assert.equal(missing.status, 403, `${url} without a token`)
       const forged = await client.request('POST', url, { form: { _csrf: 'forged-token', email: 'x@example.gov.scot' } })
@@ -60,7 +72,9 @@ describe('security of the kernel', () => {
     const account = await makeAccount(t.app.kernel, { platformAdmin: true })
     const client = new TestClient(t.app)
     await signIn(client, t.app.kernel, account.email, PASSWORD)
-    const res = await client.request('POST', '/api/v1/organisations', { form: { nameEn: 'Forged Body', type: 'other' } })
+    const res = await client.request('POST', '/api/v1/organisations', {
+      form: { nameEn: 'Forged Body', type: 'other' },
+    })
     assert.equal(res.status, 415)
     assert.equal((await t.app.kernel.organisations.list({ q: 'Forged Body' })).total, 0)
   })
@@ -83,20 +97,34 @@ describe('security of the kernel', () => {
     const unknown = await client.get('/api/v1/nothing-here')
     assert.equal(unknown.status, 404)
     assert.equal((JSON.parse(unknown.body) as { error: { code: string } }).error.code, 'NOT_FOUND')
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { 'content-type': 'application/json' }, payload: '{"nameEn": ' })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"nameEn": ',
+    })
     assert.equal(res.statusCode, 400)
     assert.ok((JSON.parse(res.body) as { error: { code: string } }).error.code)
-    const huge = await t.app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { 'content-type': 'application/json' }, payload: `{"nameEn":"${'x'.repeat(2_000_000)}"}` })
+    const huge = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"nameEn":"${'x'.repeat(2_000_000)}"}`,
+    })
     assert.equal(huge.statusCode, 413)
   })
   // Last, because it spends this address's sign-in allowance.
   it('limits sign-in attempts from one address', async () => {
     const client = new TestClient(t.app)
     const statuses: number[] = []
-    for (let i = 0; i < 8; i++) statuses.push((await client.submit('/sign-in', { email: `nobody${i}@example.gov.scot`, password: 'wrong password' })).status)
+    for (let i = 0; i < 8; i++)
+      statuses.push(
+        (await client.submit('/sign-in', { email: `nobody${i}@example.gov.scot`, password: 'wrong password' })).status,
+      )
     assert.ok(statuses.includes(429), `rate limited after 5 attempts: ${statuses.join(',')}`)
-    const limited = await client.submit('/sign-in', { email: 'nobody@example.gov.scot', password: 'wrong password' }).catch(() => null)
+    const limited = await client
+      .submit('/sign-in', { email: 'nobody@example.gov.scot', password: 'wrong password' })
+      .catch(() => null)
     if (limited) assert.match(text(limited.$, 'main'), /Too many attempts/)
   })
-
 })

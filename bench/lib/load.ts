@@ -1,7 +1,15 @@
 // Load from this (separate) process over loopback with autocannon, bounded in time.
 import autocannon from 'autocannon'
 
-export type LoadResult = { rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; requests: number }
+export type LoadResult = {
+  rps: number
+  p50: number
+  p95: number
+  p99: number
+  errors: number
+  non2xx: number
+  requests: number
+}
 
 export type LoadOptions = {
   url: string
@@ -22,18 +30,24 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     resolveResult = resolve
     rejectResult = reject
   })
-  const instance = autocannon({
-    url: options.url,
-    connections: options.connections ?? 20,
-    duration: options.durationSeconds ?? 5,
-    method: options.method ?? 'GET',
-    headers: options.headers ?? {},
-    ...(options.body !== undefined ? { body: options.body } : {}),
-  }, (error, result) => (error ? rejectResult(error as Error) : resolveResult(result)))
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime))
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections ?? 20,
+      duration: options.durationSeconds ?? 5,
+      method: options.method ?? 'GET',
+      headers: options.headers ?? {},
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    },
+    (error, result) => (error ? rejectResult(error as Error) : resolveResult(result)),
+  )
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+    latencies.push(responseTime),
+  )
   const result = await finished
   latencies.sort((a, b) => a - b)
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : Number.NaN)
+  const pct = (p: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! : Number.NaN
   const unexpected = options.expectStatus
     ? Object.entries(result.statusCodeStats ?? {})
         .filter(([code]) => Number(code) !== options.expectStatus)

@@ -14,9 +14,18 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export type Child = { process: ChildProcess; port: number; output: () => string; stop: (signal?: NodeJS.Signals) => Promise<void> }
+export type Child = {
+  process: ChildProcess
+  port: number
+  output: () => string
+  stop: (signal?: NodeJS.Signals) => Promise<void>
+}
 
-export async function startNode(entry: string, env: Record<string, string>, options: { port?: number; readyPath?: string; timeoutMs?: number } = {}): Promise<Child & { readyAfterMs: number }> {
+export async function startNode(
+  entry: string,
+  env: Record<string, string>,
+  options: { port?: number; readyPath?: string; timeoutMs?: number } = {},
+): Promise<Child & { readyAfterMs: number }> {
   const port = options.port ?? (await freePort())
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {

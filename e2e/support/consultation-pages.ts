@@ -46,7 +46,10 @@ async function errorBeside(page: Page, name: string): Promise<string | null> {
  * The error summary lists exactly these, each linking to its field, with its message beside the
  * field (`beside` where the summary says more, as when it names the question).
  */
-export async function expectFieldErrors(page: BasePage, expected: Array<FieldError & { beside?: string }>): Promise<void> {
+export async function expectFieldErrors(
+  page: BasePage,
+  expected: Array<FieldError & { beside?: string }>,
+): Promise<void> {
   assert.ok(await page.errorSummary.isVisible(), `no error summary on ${page.page.url()}`)
   assert.equal((await page.errorSummary.locator('h2').innerText()).trim(), 'There is a problem')
   assert.deepEqual(
@@ -147,12 +150,16 @@ export class ManageConsultationsPage extends BasePage {
   }
 
   async startNew(): Promise<ConsultationFormPage> {
-    await navigate(this.page, () => this.page.locator('main').getByRole('link', { name: 'Create a consultation' }).click())
+    await navigate(this.page, () =>
+      this.page.locator('main').getByRole('link', { name: 'Create a consultation' }).click(),
+    )
     return new ConsultationFormPage(this.page).expect('/manage/consultations/new', 'Create a consultation')
   }
 
   async open(title: string): Promise<ManageConsultationPage> {
-    await navigate(this.page, () => this.page.locator('main table').getByRole('link', { name: title, exact: true }).click())
+    await navigate(this.page, () =>
+      this.page.locator('main table').getByRole('link', { name: title, exact: true }).click(),
+    )
     return new ManageConsultationPage(this.page).expect(/^\/manage\/consultations\/[0-9a-f-]{36}$/, title)
   }
 }
@@ -216,7 +223,10 @@ export class ManageConsultationPage extends BasePage {
   async addQuestion(question: QuestionDetails): Promise<ManageConsultationPage> {
     const [id, title] = [this.id, await this.headingText()]
     await navigate(this.page, () => this.page.locator('main').getByRole('link', { name: 'Add a question' }).click())
-    const form = await new QuestionFormPage(this.page).expect(`/manage/consultations/${id}/questions/new`, 'Add a question')
+    const form = await new QuestionFormPage(this.page).expect(
+      `/manage/consultations/${id}/questions/new`,
+      'Add a question',
+    )
     await form.fill(question)
     await form.save()
     return new ManageConsultationPage(this.page).expect(`/manage/consultations/${id}`, title)
@@ -231,7 +241,9 @@ export class ManageConsultationPage extends BasePage {
   }
 
   async publish(): Promise<void> {
-    await navigate(this.page, () => this.page.locator('main').getByRole('button', { name: 'Publish the consultation' }).click())
+    await navigate(this.page, () =>
+      this.page.locator('main').getByRole('button', { name: 'Publish the consultation' }).click(),
+    )
   }
 
   async viewResponses(): Promise<ResponsesPage> {
@@ -250,7 +262,9 @@ export class QuestionFormPage extends BasePage {
     if (q.maxLength !== undefined)
       await main.getByLabel('Character limit (long text only)', { exact: true }).fill(String(q.maxLength))
     if (q.options)
-      await main.getByLabel('Answers to choose from (choice questions only)', { exact: true }).fill(q.options.join('\n'))
+      await main
+        .getByLabel('Answers to choose from (choice questions only)', { exact: true })
+        .fill(q.options.join('\n'))
   }
 
   async save(): Promise<void> {
@@ -403,7 +417,12 @@ export class KeyboardUser {
     return this.step('Shift+Tab')
   }
 
-  private async until(key: 'Tab' | 'Shift+Tab', matches: (s: Stop) => boolean, what: string, max: number): Promise<Stop[]> {
+  private async until(
+    key: 'Tab' | 'Shift+Tab',
+    matches: (s: Stop) => boolean,
+    what: string,
+    max: number,
+  ): Promise<Stop[]> {
     const stops: Stop[] = []
     for (let i = 0; i < max; i++) {
       const now = await this.step(key)
@@ -515,7 +534,13 @@ export async function horizontalOverflow(page: Page): Promise<Overflow | null> {
         if (culprits.length >= 5) break
       }
     }
-    return { scrollWidth: root.scrollWidth, innerWidth: window.innerWidth, clientWidth: root.clientWidth, width, culprits }
+    return {
+      scrollWidth: root.scrollWidth,
+      innerWidth: window.innerWidth,
+      clientWidth: root.clientWidth,
+      width,
+      culprits,
+    }
   }, viewportWidth)
   if (found.scrollWidth <= found.width && found.innerWidth <= found.width) return null
   return {
@@ -608,9 +633,9 @@ export class CheckAnswersPage extends BasePage {
   }
 
   async changeLinks(): Promise<string[]> {
-    return this.page.locator('main .ds_summary-list__actions a').evaluateAll((links) =>
-      links.map((a) => a.getAttribute('href') ?? ''),
-    )
+    return this.page
+      .locator('main .ds_summary-list__actions a')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
   }
 }
 

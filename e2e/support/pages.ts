@@ -31,7 +31,12 @@ export class Authenticator {
     const step = Math.floor(Date.now() / 30_000)
     if (step <= this.lastStep) return null
     this.lastStep = step
-    return new OTPAuth.TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(this.secret) }).generate()
+    return new OTPAuth.TOTP({
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      secret: OTPAuth.Secret.fromBase32(this.secret),
+    }).generate()
   }
 
   recoveryCode(): string {
@@ -174,8 +179,15 @@ export class TwoFactorSetupPage extends BasePage {
   async complete(email: string): Promise<Authenticator> {
     await this.expect('/account/two-factor/setup', 'Set up two-factor sign-in')
     assert.ok(await this.page.locator('main .comhla-qr svg').isVisible(), 'a QR code is shown')
-    const secret = (await this.page.locator('main .comhla-code').first().innerText()).replace('Key:', '').replace(/\s/g, '')
-    const code = new OTPAuth.TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) }).generate()
+    const secret = (await this.page.locator('main .comhla-code').first().innerText())
+      .replace('Key:', '')
+      .replace(/\s/g, '')
+    const code = new OTPAuth.TOTP({
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      secret: OTPAuth.Secret.fromBase32(secret),
+    }).generate()
     await this.page.getByLabel('Security code', { exact: true }).fill(code)
     await navigate(this.page, () => this.page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click())
     await this.expect('/account/two-factor/setup', 'Your recovery codes')

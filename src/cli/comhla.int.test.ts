@@ -12,7 +12,10 @@ const bin = new URL('../../bin/comhla.js', import.meta.url).pathname
 describe('the comhla command on the embedded database', () => {
   let dataDir: string
   const run = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' }, encoding: 'utf8' })
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' },
+      encoding: 'utf8',
+    })
     return { code: r.status, out: `${r.stdout}${r.stderr}` }
   }
   before(async () => {
@@ -31,7 +34,15 @@ describe('the comhla command on the embedded database', () => {
     const weak = run('create-admin', '--email', 'ops@example.gov.scot', '--name', 'Ops', '--password', 'short')
     assert.equal(weak.code, 65)
     assert.match(weak.out, /at least 10 characters/)
-    const made = run('create-admin', '--email', 'ops@example.gov.scot', '--name', 'Ops', '--password', 'a long enough password')
+    const made = run(
+      'create-admin',
+      '--email',
+      'ops@example.gov.scot',
+      '--name',
+      'Ops',
+      '--password',
+      'a long enough password',
+    )
     assert.equal(made.code, 0, made.out)
     assert.match(run('setup-link').out, /already exists/)
 

@@ -35,21 +35,33 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, after: { type: 'string' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      password: { type: 'string' },
+      after: { type: 'string' },
+    },
   })
   const [command, sub] = positionals
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${HELP}\n`)
     return 0
   }
-  const config = loadConfig(withDevSecret({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }), versionInfo())
+  const config = loadConfig(
+    withDevSecret({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }),
+    versionInfo(),
+  )
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
   try {
     const logger = createLogger(config)
     switch (command) {
       case 'migrate': {
         const applied = await migrateToLatest(database.db)
-        process.stdout.write(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n` : 'The database is up to date.\n')
+        process.stdout.write(
+          applied.length
+            ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}\n`
+            : 'The database is up to date.\n',
+        )
         return 0
       }
       case 'migrate:status': {
@@ -61,7 +73,9 @@ async function main(argv: string[]): Promise<number> {
       case 'migrate:down': {
         const { error, results } = await createMigrator(database.db).migrateDown()
         if (error) throw error
-        process.stdout.write(`${results?.map((r) => `${r.status}: ${r.migrationName}`).join('\n') || 'Nothing to undo.'}\n`)
+        process.stdout.write(
+          `${results?.map((r) => `${r.status}: ${r.migrationName}`).join('\n') || 'Nothing to undo.'}\n`,
+        )
         return 0
       }
       case 'load-reference-data': {
@@ -85,7 +99,10 @@ async function main(argv: string[]): Promise<number> {
           password = await rl.question('Password (at least 10 characters): ')
           rl.close()
         }
-        const account = await kernel.accounts.createAdmin({ email: values.email, displayName: values.name, password }, systemContext('cli'))
+        const account = await kernel.accounts.createAdmin(
+          { email: values.email, displayName: values.name, password },
+          systemContext('cli'),
+        )
         process.stdout.write(`${account.email} is a platform administrator.\n`)
         return 0
       }
@@ -122,10 +139,14 @@ async function main(argv: string[]): Promise<number> {
         const kernel = createKernel(config, database, logger)
         const result = await kernel.audit.verify()
         if (result.ok) {
-          process.stdout.write(`The audit trail is intact: ${result.entries} entries; the latest is ${result.headSeq} with hash ${result.headHash}.\n`)
+          process.stdout.write(
+            `The audit trail is intact: ${result.entries} entries; the latest is ${result.headSeq} with hash ${result.headHash}.\n`,
+          )
           return 0
         }
-        process.stdout.write(`The audit trail has been tampered with (${result.entries} entries read):\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`)
+        process.stdout.write(
+          `The audit trail has been tampered with (${result.entries} entries read):\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+        )
         return 1
       }
       default:
@@ -135,7 +156,11 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof DomainError) {
       const t = new I18n().translator('en')
-      const detail = error.fields ? Object.entries(error.fields).map(([f, key]) => `  ${f}: ${t(key)}`).join('\n') : t(error.publicMessage)
+      const detail = error.fields
+        ? Object.entries(error.fields)
+            .map(([f, key]) => `  ${f}: ${t(key)}`)
+            .join('\n')
+        : t(error.publicMessage)
       process.stderr.write(`${detail}\n`)
       return 65
     }

@@ -27,7 +27,12 @@ describe('configuration', () => {
   })
 
   it('accepts a complete production configuration', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), DATABASE_URL: 'postgres://db/comhla', BASE_URL: 'https://comhla.example.scot/' })
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(40),
+      DATABASE_URL: 'postgres://db/comhla',
+      BASE_URL: 'https://comhla.example.scot/',
+    })
     assert.equal(config.baseUrl, 'https://comhla.example.scot')
     assert.equal(config.host, '0.0.0.0')
   })

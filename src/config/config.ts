@@ -63,7 +63,11 @@ export const environmentVariables = [
   ['DATABASE_URL', '(none: embedded PGlite)', 'PostgreSQL connection string; required in production'],
   ['DATABASE_POOL_SIZE', '10', 'connections in the pool to PostgreSQL'],
   ['DATA_DIR', './data', 'folder for the embedded database and local files'],
-  ['SESSION_SECRET', '(made once and kept in DATA_DIR outside production)', 'at least 32 characters; signs cookies and seals two-factor secrets; the same on every instance; required in production'],
+  [
+    'SESSION_SECRET',
+    '(made once and kept in DATA_DIR outside production)',
+    'at least 32 characters; signs cookies and seals two-factor secrets; the same on every instance; required in production',
+  ],
   ['SESSION_IDLE_MINUTES', '60', 'a session ends after this long without use'],
   ['SESSION_ABSOLUTE_HOURS', '12', 'a session ends this long after sign-in, whatever its use'],
   ['LOG_LEVEL', 'info', 'pino log level (silent in test)'],
@@ -76,8 +80,16 @@ export const environmentVariables = [
   ['TRUST_PROXY', 'false', 'true behind a load balancer that sets X-Forwarded-For'],
   ['RATE_LIMIT_MAX', '10', 'attempts a minute per address on sign-in, registration and password reset'],
   ['RUN_JOBS', 'true', 'false to run a web-only process that does not work the job queue'],
-  ['OIDC_PROVIDERS', '(none)', 'OpenID Connect providers as a JSON array of {id, name, issuer, clientId, clientSecret?, auth: private_key_jwt or client_secret_basic, profile: scotaccount or staff, scopes?, attributesEndpoint?}'],
-  ['JOB_SCHEDULES', '(each job\'s default)', 'replace schedules, as name=cron pairs separated by semicolons, e.g. sessions.purge=*/5 * * * *'],
+  [
+    'OIDC_PROVIDERS',
+    '(none)',
+    'OpenID Connect providers as a JSON array of {id, name, issuer, clientId, clientSecret?, auth: private_key_jwt or client_secret_basic, profile: scotaccount or staff, scopes?, attributesEndpoint?}',
+  ],
+  [
+    'JOB_SCHEDULES',
+    "(each job's default)",
+    'replace schedules, as name=cron pairs separated by semicolons, e.g. sessions.purge=*/5 * * * *',
+  ],
   ['METRICS_TOKEN', '(none: /metrics answers only on loopback)', 'bearer token that Prometheus sends to read /metrics'],
   ['COMMIT', '(from git, else unknown)', 'commit shown at /info'],
 ] as const
@@ -144,7 +156,10 @@ function oidcProviders(env: Env, problems: string[], production: boolean): OidcP
     const p = item as Record<string, unknown>
     const before = problems.length
     const id = typeof p.id === 'string' ? p.id : ''
-    if (!PROVIDER_ID.test(id)) problems.push(`${where}.id must be 1 to 40 lower-case letters, digits or hyphens (got ${JSON.stringify(p.id ?? null)})`)
+    if (!PROVIDER_ID.test(id))
+      problems.push(
+        `${where}.id must be 1 to 40 lower-case letters, digits or hyphens (got ${JSON.stringify(p.id ?? null)})`,
+      )
     else if (seen.has(id)) problems.push(`${where}.id "${id}" is used by another provider`)
     seen.add(id)
     const name = typeof p.name === 'string' ? p.name.trim() : ''
@@ -154,13 +169,16 @@ function oidcProviders(env: Env, problems: string[], production: boolean): OidcP
     const clientId = typeof p.clientId === 'string' ? p.clientId : ''
     if (clientId === '') problems.push(`${where}.clientId is required`)
     const auth = p.auth
-    if (auth !== 'private_key_jwt' && auth !== 'client_secret_basic') problems.push(`${where}.auth must be private_key_jwt or client_secret_basic`)
+    if (auth !== 'private_key_jwt' && auth !== 'client_secret_basic')
+      problems.push(`${where}.auth must be private_key_jwt or client_secret_basic`)
     const clientSecret = typeof p.clientSecret === 'string' && p.clientSecret !== '' ? p.clientSecret : null
-    if (auth === 'client_secret_basic' && !clientSecret) problems.push(`${where}.clientSecret is required when auth is client_secret_basic`)
+    if (auth === 'client_secret_basic' && !clientSecret)
+      problems.push(`${where}.clientSecret is required when auth is client_secret_basic`)
     const profile = p.profile
     if (profile !== 'scotaccount' && profile !== 'staff') problems.push(`${where}.profile must be scotaccount or staff`)
     const scopes: unknown = p.scopes ?? []
-    const scopeList = Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && SCOPE.test(s)) ? (scopes as string[]) : null
+    const scopeList =
+      Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && SCOPE.test(s)) ? (scopes as string[]) : null
     if (!scopeList) problems.push(`${where}.scopes must be an array of scope names`)
     let attributesEndpoint: string | null = null
     if (p.attributesEndpoint !== undefined && p.attributesEndpoint !== null && p.attributesEndpoint !== '') {
@@ -188,9 +206,13 @@ function oidcProviders(env: Env, problems: string[], production: boolean): OidcP
 function parseSchedules(raw: string | undefined, problems: string[]): Record<string, string> {
   const out: Record<string, string> = {}
   if (!raw) return out
-  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, cron] = part.split('=').map((x) => x.trim())
-    if (!name || !cron || cron.split(/\s+/).length !== 5) problems.push(`JOB_SCHEDULES: "${part}" should be name=<five-field cron expression>`)
+    if (!name || !cron || cron.split(/\s+/).length !== 5)
+      problems.push(`JOB_SCHEDULES: "${part}" should be name=<five-field cron expression>`)
     else out[name] = cron
   }
   return out
@@ -207,7 +229,8 @@ export function loadConfig(env: Env = process.env, defaults: { version?: string;
   const baseUrl = (env.BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '')
   try {
     const url = new URL(baseUrl)
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('BASE_URL must be an http or https address')
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      problems.push('BASE_URL must be an http or https address')
   } catch {
     problems.push(`BASE_URL must be an absolute address (got "${baseUrl}")`)
   }
@@ -219,7 +242,8 @@ export function loadConfig(env: Env = process.env, defaults: { version?: string;
   if (sessionSecret !== '' && sessionSecret.length < 32) problems.push('SESSION_SECRET must be at least 32 characters')
   if (production) {
     if (sessionSecret === '') problems.push('SESSION_SECRET is required in production')
-    if (!databaseUrl) problems.push('DATABASE_URL is required in production (the embedded database is for trying Còmhla out)')
+    if (!databaseUrl)
+      problems.push('DATABASE_URL is required in production (the embedded database is for trying Còmhla out)')
     if (!env.BASE_URL) problems.push('BASE_URL is required in production')
   }
   const smtpHost = env.SMTP_HOST && env.SMTP_HOST !== '' ? env.SMTP_HOST : null
@@ -233,7 +257,9 @@ export function loadConfig(env: Env = process.env, defaults: { version?: string;
       }
     : null
   const config: Config = {
-    env: (problems.length && !['development', 'test', 'production'].includes(nodeEnv) ? 'development' : nodeEnv) as Environment,
+    env: (problems.length && !['development', 'test', 'production'].includes(nodeEnv)
+      ? 'development'
+      : nodeEnv) as Environment,
     port,
     host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     baseUrl,

@@ -37,12 +37,28 @@ export type Kernel = {
   personalData: PersonalDataService
 }
 
-export function createKernel(config: Config, database: Database, logger: Logger, options: { runJobWorkers?: boolean } = {}): Kernel {
+export function createKernel(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  options: { runJobWorkers?: boolean } = {},
+): Kernel {
   const db = database.db
   const audit = new AuditService(db)
-  const jobs = new JobQueue(database, logger, { runWorkers: options.runJobWorkers ?? config.runJobs, pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2, schedules: config.jobSchedules })
-  const mail = new MailService(db, jobs, logger, { smtp: config.smtp, from: config.mailFrom, retryDelaySeconds: config.env === 'test' ? 1 : 10 })
-  const sessions = new SessionService(db, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours })
+  const jobs = new JobQueue(database, logger, {
+    runWorkers: options.runJobWorkers ?? config.runJobs,
+    pollingIntervalSeconds: config.env === 'test' ? 0.5 : 2,
+    schedules: config.jobSchedules,
+  })
+  const mail = new MailService(db, jobs, logger, {
+    smtp: config.smtp,
+    from: config.mailFrom,
+    retryDelaySeconds: config.env === 'test' ? 1 : 10,
+  })
+  const sessions = new SessionService(db, {
+    idleMinutes: config.sessionIdleMinutes,
+    absoluteHours: config.sessionAbsoluteHours,
+  })
   const accounts = new AccountService(db, audit, mail, sessions, config.baseUrl)
   const organisations = new OrganisationService(db, audit)
   const i18n = new I18n()
@@ -78,9 +94,18 @@ export function createKernel(config: Config, database: Database, logger: Logger,
     apiTokens,
     personalData: new PersonalDataService(db, audit, sessions, apiTokens, mail),
     organisations,
-    staff: new StaffService(db, audit, mail, organisations, config.baseUrl, (role, locale) => i18n.translator(locale)(`roles.${role}`)),
+    staff: new StaffService(db, audit, mail, organisations, config.baseUrl, (role, locale) =>
+      i18n.translator(locale)(`roles.${role}`),
+    ),
     idempotency,
-    twoFactor: new TwoFactorService(db, audit, mail, sessions, new SecretBox(config.sessionSecret, 'totp'), config.baseUrl),
+    twoFactor: new TwoFactorService(
+      db,
+      audit,
+      mail,
+      sessions,
+      new SecretBox(config.sessionSecret, 'totp'),
+      config.baseUrl,
+    ),
     oidc: new OidcService(db, audit, sessions, jobs, config, logger),
   }
 }

@@ -5,9 +5,18 @@ import { freshDatabase, type TestDatabase } from './database.js'
 
 export type TestApp = { app: App; database: TestDatabase; config: Config; close: () => Promise<void> }
 
-export async function testApp(env: Record<string, string> = {}, options: { runJobWorkers?: boolean } = {}): Promise<TestApp> {
+export async function testApp(
+  env: Record<string, string> = {},
+  options: { runJobWorkers?: boolean } = {},
+): Promise<TestApp> {
   const database = await freshDatabase()
-  const config = loadConfig({ NODE_ENV: 'test', BASE_URL: 'http://comhla.test', SESSION_SECRET: 'x'.repeat(40), RATE_LIMIT_MAX: '1000', ...env })
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    BASE_URL: 'http://comhla.test',
+    SESSION_SECRET: 'x'.repeat(40),
+    RATE_LIMIT_MAX: '1000',
+    ...env,
+  })
   const app = await buildApp(config, { database, runJobWorkers: options.runJobWorkers ?? false })
   await app.ready()
   return {

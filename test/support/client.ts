@@ -3,7 +3,13 @@
 import * as cheerio from 'cheerio'
 import type { App } from '../../src/app.js'
 
-export type Page = { status: number; headers: Record<string, string | string[] | number | undefined>; body: string; $: cheerio.CheerioAPI; location: string | undefined }
+export type Page = {
+  status: number
+  headers: Record<string, string | string[] | number | undefined>
+  body: string
+  $: cheerio.CheerioAPI
+  location: string | undefined
+}
 
 export class TestClient {
   private cookies = new Map<string, string>()
@@ -18,7 +24,8 @@ export class TestClient {
       const [pair, ...attrs] = c.split(';')
       const [name, ...rest] = pair!.split('=')
       const value = rest.join('=')
-      const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || attrs.some((a) => /max-age=0/i.test(a.trim()))
+      const expired =
+        attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || attrs.some((a) => /max-age=0/i.test(a.trim()))
       if (expired || value === '') this.cookies.delete(name!.trim())
       else this.cookies.set(name!.trim(), value)
     }
@@ -28,22 +35,38 @@ export class TestClient {
     return this.cookies.get(name)
   }
 
-  async request(method: string, url: string, options: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    method: string,
+    url: string,
+    options: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) }
     if (this.cookies.size) headers.cookie = this.cookieHeader()
     let payload: string | undefined
     if (options.form) {
       const params = new URLSearchParams()
-      for (const [k, v] of Object.entries(options.form)) for (const one of Array.isArray(v) ? v : [v]) params.append(k, one)
+      for (const [k, v] of Object.entries(options.form))
+        for (const one of Array.isArray(v) ? v : [v]) params.append(k, one)
       payload = params.toString()
       headers['content-type'] = 'application/x-www-form-urlencoded'
     } else if (options.json !== undefined) {
       payload = JSON.stringify(options.json)
       headers['content-type'] = 'application/json'
     }
-    const res = await this.app.inject({ method: method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) })
+    const res = await this.app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+    })
     this.keepCookies(res.headers['set-cookie'])
-    return { status: res.statusCode, headers: res.headers, body: res.body, $: cheerio.load(res.body), location: res.headers.location }
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: res.body,
+      $: cheerio.load(res.body),
+      location: res.headers.location,
+    }
   }
 
   get(url: string): Promise<Page> {
@@ -51,7 +74,11 @@ export class TestClient {
   }
 
   /** Opens the page, fills its form (with the page's CSRF token) and submits it, as a browser would. */
-  async submit(pageUrl: string, fields: Record<string, string | string[]>, options: { formSelector?: string } = {}): Promise<Page> {
+  async submit(
+    pageUrl: string,
+    fields: Record<string, string | string[]>,
+    options: { formSelector?: string } = {},
+  ): Promise<Page> {
     const page = await this.get(pageUrl)
     if (page.status !== 200) throw new Error(`GET ${pageUrl} answered ${page.status}`)
     const form = page.$(options.formSelector ?? 'main form[method="post"]').first()

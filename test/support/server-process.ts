@@ -15,12 +15,26 @@ export async function freePort(): Promise<number> {
   })
 }
 
-export type ServerProcess = { child: ChildProcess; port: number; url: string; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> }
+export type ServerProcess = {
+  child: ChildProcess
+  port: number
+  url: string
+  output: () => string
+  kill: (signal?: NodeJS.Signals) => Promise<void>
+}
 
 export async function startServer(env: Record<string, string>, port?: number): Promise<ServerProcess> {
   const p = port ?? (await freePort())
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', SESSION_SECRET: 'r'.repeat(40), RATE_LIMIT_MAX: '100000', ...env, PORT: String(p) },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      SESSION_SECRET: 'r'.repeat(40),
+      RATE_LIMIT_MAX: '100000',
+      ...env,
+      PORT: String(p),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

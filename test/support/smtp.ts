@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net'
 
 export type ReceivedMail = { from: string; to: string[]; raw: string }
 
-export async function startSmtp(options: { failFirst?: number } = {}): Promise<{ port: number; received: ReceivedMail[]; close: () => Promise<void> }> {
+export async function startSmtp(
+  options: { failFirst?: number } = {},
+): Promise<{ port: number; received: ReceivedMail[]; close: () => Promise<void> }> {
   const received: ReceivedMail[] = []
   let failures = options.failFirst ?? 0
   const server = new SMTPServer({
@@ -34,7 +36,10 @@ export async function startSmtp(options: { failFirst?: number } = {}): Promise<{
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const start = Date.now()
   for (;;) {
     const value = await check()

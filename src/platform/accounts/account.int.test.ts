@@ -15,7 +15,12 @@ describe('accounts through the pages', () => {
 
   it('registers, emails a confirmation link, and signs in only once the address is confirmed', async () => {
     const client = new TestClient(t.app)
-    const res = await client.submit('/register', { displayName: 'Morag Stewart', email: 'morag@example.gov.scot', password: 'heather hills of home', confirmPassword: 'heather hills of home' })
+    const res = await client.submit('/register', {
+      displayName: 'Morag Stewart',
+      email: 'morag@example.gov.scot',
+      password: 'heather hills of home',
+      confirmPassword: 'heather hills of home',
+    })
     assert.equal(res.status, 303)
     const check = await client.follow(res)
     assert.match(text(check.$, 'h1'), /Check your email/)
@@ -25,7 +30,10 @@ describe('accounts through the pages', () => {
     assert.equal(outbox.items[0]!.template, 'verify-email')
     const link = /\/verify-email\/[A-Za-z0-9_-]+/.exec(outbox.items[0]!.body)![0]
 
-    const early = await client.submit('/sign-in', { email: 'morag@example.gov.scot', password: 'heather hills of home' })
+    const early = await client.submit('/sign-in', {
+      email: 'morag@example.gov.scot',
+      password: 'heather hills of home',
+    })
     assert.match(text(early.$, 'h1'), /Check your email/)
     assert.equal(client.cookie('comhla_session'), undefined)
 
@@ -35,7 +43,10 @@ describe('accounts through the pages', () => {
     const again = await client.get(link)
     assert.equal(again.status, 410)
 
-    const signedIn = await client.submit('/sign-in', { email: 'MORAG@example.gov.scot ', password: 'heather hills of home' })
+    const signedIn = await client.submit('/sign-in', {
+      email: 'MORAG@example.gov.scot ',
+      password: 'heather hills of home',
+    })
     assert.equal(signedIn.status, 303)
     assert.equal(signedIn.location, '/account')
     const account = await client.follow(signedIn)
@@ -44,7 +55,12 @@ describe('accounts through the pages', () => {
 
   it('shows every problem with a registration at once and keeps what was typed', async () => {
     const client = new TestClient(t.app)
-    const res = await client.submit('/register', { displayName: '', email: 'not-an-email', password: 'password1', confirmPassword: 'x' })
+    const res = await client.submit('/register', {
+      displayName: '',
+      email: 'not-an-email',
+      password: 'password1',
+      confirmPassword: 'x',
+    })
     assert.equal(res.status, 422)
     assert.match(text(res.$, 'title'), /^Error:/)
     const summary = text(res.$, '.ds_error-summary')
@@ -57,7 +73,12 @@ describe('accounts through the pages', () => {
 
   it('refuses a password found in breach lists', async () => {
     const client = new TestClient(t.app)
-    const res = await client.submit('/register', { displayName: 'A', email: 'a@example.gov.scot', password: 'Password123', confirmPassword: 'Password123' })
+    const res = await client.submit('/register', {
+      displayName: 'A',
+      email: 'a@example.gov.scot',
+      password: 'Password123',
+      confirmPassword: 'Password123',
+    })
     assert.equal(res.status, 422)
     assert.match(text(res.$, '#password-error'), /too common/)
   })
@@ -65,7 +86,12 @@ describe('accounts through the pages', () => {
   it('does not reveal whether an address already has an account', async () => {
     await makeAccount(t.app.kernel, { email: 'taken@example.gov.scot' })
     const client = new TestClient(t.app)
-    const res = await client.submit('/register', { displayName: 'Someone', email: 'taken@example.gov.scot', password: 'a fresh long password', confirmPassword: 'a fresh long password' })
+    const res = await client.submit('/register', {
+      displayName: 'Someone',
+      email: 'taken@example.gov.scot',
+      password: 'a fresh long password',
+      confirmPassword: 'a fresh long password',
+    })
     assert.equal(res.status, 303)
     assert.match(res.location!, /check-email/)
     const mails = await t.app.kernel.mail.list({ to: 'taken@example.gov.scot' })
@@ -94,11 +120,16 @@ describe('accounts through the pages', () => {
     const client = new TestClient(t.app)
     const sent = await client.submit('/forgotten-password', { email: account.email })
     assert.equal(sent.status, 303)
-    const mail = (await t.app.kernel.mail.list({ to: account.email })).items.find((m) => m.template === 'reset-password')!
+    const mail = (await t.app.kernel.mail.list({ to: account.email })).items.find(
+      (m) => m.template === 'reset-password',
+    )!
     const link = /\/reset-password\/[A-Za-z0-9_-]+/.exec(mail.body)![0]
     const mismatch = await client.submit(link, { password: 'a brand new password', confirmPassword: 'different' })
     assert.equal(mismatch.status, 422)
-    const done = await client.submit(link, { password: 'a brand new password', confirmPassword: 'a brand new password' })
+    const done = await client.submit(link, {
+      password: 'a brand new password',
+      confirmPassword: 'a brand new password',
+    })
     assert.equal(done.status, 303)
     assert.equal((await client.get(link)).status, 410)
 
@@ -114,10 +145,18 @@ describe('accounts through the pages', () => {
     const elsewhere = new TestClient(t.app)
     await here.submit('/sign-in', { email: account.email, password: PASSWORD })
     await elsewhere.submit('/sign-in', { email: account.email, password: PASSWORD })
-    const wrong = await here.submit('/account/password', { currentPassword: 'nope', password: 'another good password', confirmPassword: 'another good password' })
+    const wrong = await here.submit('/account/password', {
+      currentPassword: 'nope',
+      password: 'another good password',
+      confirmPassword: 'another good password',
+    })
     assert.equal(wrong.status, 422)
     assert.match(text(wrong.$, '#currentPassword-error'), /not correct/)
-    const ok = await here.submit('/account/password', { currentPassword: PASSWORD, password: 'another good password', confirmPassword: 'another good password' })
+    const ok = await here.submit('/account/password', {
+      currentPassword: PASSWORD,
+      password: 'another good password',
+      confirmPassword: 'another good password',
+    })
     assert.equal(ok.status, 303)
     assert.equal((await here.get('/account')).status, 200)
     assert.equal((await elsewhere.get('/account')).status, 303)

@@ -86,19 +86,31 @@ export class AccountService {
    * Creates an unverified account and emails a confirmation link. When the address is taken,
    * the owner is emailed instead and the caller sees the same outcome, so addresses cannot be probed.
    */
-  async register(input: RegistrationInput, ctx: ActionContext, options: { emailVerified?: boolean } = {}): Promise<{ accountId: string | null }> {
+  async register(
+    input: RegistrationInput,
+    ctx: ActionContext,
+    options: { emailVerified?: boolean } = {},
+  ): Promise<{ accountId: string | null }> {
     assertNoFieldErrors('ACCOUNT_INVALID', this.validateRegistration(input))
     const email = input.email.trim()
     const normalised = normaliseEmail(email)
     const passwordHash = await hashPassword(input.password)
     return inTransaction(this.db, async (trx) => {
-      const existing = await trx.selectFrom('core.account').selectAll().where('email_normalised', '=', normalised).executeTakeFirst()
+      const existing = await trx
+        .selectFrom('core.account')
+        .selectAll()
+        .where('email_normalised', '=', normalised)
+        .executeTakeFirst()
       if (existing) {
         await this.mail.enqueue(trx, {
           to: existing.email,
           template: 'account-exists',
           locale: ctx.locale,
-          params: { name: existing.display_name, signInLink: `${this.baseUrl}/sign-in`, resetLink: `${this.baseUrl}/forgotten-password` },
+          params: {
+            name: existing.display_name,
+            signInLink: `${this.baseUrl}/sign-in`,
+            resetLink: `${this.baseUrl}/forgotten-password`,
+          },
         })
         return { accountId: null }
       }
@@ -114,18 +126,28 @@ export class AccountService {
         })
         .returning('id')
         .executeTakeFirstOrThrow()
-      await this.audit.record(trx, { ...ctx, principal: null }, {
-        action: 'account.registered',
-        targetType: 'account',
-        targetId: account.id,
-        details: { email, verifiedBy: options.emailVerified ? 'invitation' : null },
-      })
-      if (!options.emailVerified) await this.sendVerification(trx, account.id, email, input.displayName.trim(), ctx.locale)
+      await this.audit.record(
+        trx,
+        { ...ctx, principal: null },
+        {
+          action: 'account.registered',
+          targetType: 'account',
+          targetId: account.id,
+          details: { email, verifiedBy: options.emailVerified ? 'invitation' : null },
+        },
+      )
+      if (!options.emailVerified)
+        await this.sendVerification(trx, account.id, email, input.displayName.trim(), ctx.locale)
       return { accountId: account.id }
     })
   }
 
-  private async createOneTimeToken(trx: Transaction<CoreDatabase>, purpose: string, accountId: string | null, ttlMs: number): Promise<string> {
+  private async createOneTimeToken(
+    trx: Transaction<CoreDatabase>,
+    purpose: string,
+    accountId: string | null,
+    ttlMs: number,
+  ): Promise<string> {
     const token = randomToken()
     await trx
       .insertInto('core.one_time_token')
@@ -134,15 +156,30 @@ export class AccountService {
     return token
   }
 
-  private async sendVerification(trx: Transaction<CoreDatabase>, accountId: string, email: string, name: string, locale: 'en' | 'gd'): Promise<void> {
+  private async sendVerification(
+    trx: Transaction<CoreDatabase>,
+    accountId: string,
+    email: string,
+    name: string,
+    locale: 'en' | 'gd',
+  ): Promise<void> {
     const token = await this.createOneTimeToken(trx, 'verify-email', accountId, 24 * HOUR)
-    await this.mail.enqueue(trx, { to: email, template: 'verify-email', locale, params: { name, link: `${this.baseUrl}/verify-email/${token}` } })
+    await this.mail.enqueue(trx, {
+      to: email,
+      template: 'verify-email',
+      locale,
+      params: { name, link: `${this.baseUrl}/verify-email/${token}` },
+    })
   }
 
   /** Uses a one-time token: returns its account, or throws when unknown, used or expired. */
   private async useToken(trx: Transaction<CoreDatabase>, token: string, purpose: string): Promise<string | null> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) {
-      throw new DomainError<AccountErrorCode>('ACCOUNT_TOKEN_INVALID', 'gone', 'This link is not valid. It may have been used already or have expired.')
+      throw new DomainError<AccountErrorCode>(
+        'ACCOUNT_TOKEN_INVALID',
+        'gone',
+        'This link is not valid. It may have been used already or have expired.',
+      )
     }
     const row = await trx
       .updateTable('core.one_time_token')
@@ -154,7 +191,11 @@ export class AccountService {
       .returning('account_id')
       .executeTakeFirst()
     if (!row) {
-      throw new DomainError<AccountErrorCode>('ACCOUNT_TOKEN_INVALID', 'gone', 'This link is not valid. It may have been used already or have expired.')
+      throw new DomainError<AccountErrorCode>(
+        'ACCOUNT_TOKEN_INVALID',
+        'gone',
+        'This link is not valid. It may have been used already or have expired.',
+      )
     }
     return row.account_id
   }
@@ -189,7 +230,11 @@ export class AccountService {
     if (password === '') fields.password = 'validation.password.required'
     else if (password.length > 1024) fields.password = 'validation.password.tooLong'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
-    const row = await this.db.selectFrom('core.account').selectAll().where('email_normalised', '=', normaliseEmail(emailInput)).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('core.account')
+      .selectAll()
+      .where('email_normalised', '=', normaliseEmail(emailInput))
+      .executeTakeFirst()
     const wrong = () =>
       new DomainError<AccountErrorCode>('ACCOUNT_CREDENTIALS_WRONG', 'unauthenticated', 'validation.signIn.wrong', {
         fields: { email: 'validation.signIn.wrong' },
@@ -200,7 +245,9 @@ export class AccountService {
     }
     if (row.locked_until && row.locked_until > new Date()) {
       await burnPasswordCheck(password)
-      throw new DomainError<AccountErrorCode>('ACCOUNT_LOCKED', 'rate-limited', 'validation.signIn.locked', { fields: { email: 'validation.signIn.locked' } })
+      throw new DomainError<AccountErrorCode>('ACCOUNT_LOCKED', 'rate-limited', 'validation.signIn.locked', {
+        fields: { email: 'validation.signIn.locked' },
+      })
     }
     if (!(await verifyPassword(row.password_hash, password))) {
       await inTransaction(this.db, async (trx) => {
@@ -208,15 +255,22 @@ export class AccountService {
         const lock = failures >= LOCK_AFTER_FAILURES
         await trx
           .updateTable('core.account')
-          .set({ failed_sign_ins: lock ? 0 : failures, locked_until: lock ? new Date(Date.now() + LOCK_MINUTES * 60_000) : row.locked_until })
+          .set({
+            failed_sign_ins: lock ? 0 : failures,
+            locked_until: lock ? new Date(Date.now() + LOCK_MINUTES * 60_000) : row.locked_until,
+          })
           .where('id', '=', row.id)
           .execute()
-        await this.audit.record(trx, { ...ctx, principal: null }, {
-          action: lock ? 'account.locked' : 'account.sign-in-failed',
-          targetType: 'account',
-          targetId: row.id,
-          details: { failures },
-        })
+        await this.audit.record(
+          trx,
+          { ...ctx, principal: null },
+          {
+            action: lock ? 'account.locked' : 'account.sign-in-failed',
+            targetType: 'account',
+            targetId: row.id,
+            details: { failures },
+          },
+        )
       })
       throw wrong()
     }
@@ -240,12 +294,16 @@ export class AccountService {
         .where('id', '=', account.id)
         .execute()
       const token = await this.sessions.create(trx, account.id, client, options)
-      await this.audit.record(trx, { ...ctx, principal: await this.principalFor(trx, account.id, 'session', null) }, {
-        action: options.pendingSecondFactor ? 'account.password-accepted' : 'account.signed-in',
-        targetType: 'account',
-        targetId: account.id,
-        details: { method: options.method ?? 'password', secondFactor: options.secondFactorDone ?? false },
-      })
+      await this.audit.record(
+        trx,
+        { ...ctx, principal: await this.principalFor(trx, account.id, 'session', null) },
+        {
+          action: options.pendingSecondFactor ? 'account.password-accepted' : 'account.signed-in',
+          targetType: 'account',
+          targetId: account.id,
+          details: { method: options.method ?? 'password', secondFactor: options.secondFactorDone ?? false },
+        },
+      )
       return token
     })
   }
@@ -253,7 +311,12 @@ export class AccountService {
   async signOut(sessionToken: string, ctx: ActionContext): Promise<void> {
     await inTransaction(this.db, async (trx) => {
       const ended = await this.sessions.revoke(trx, sessionToken)
-      if (ended) await this.audit.record(trx, ctx, { action: 'account.signed-out', targetType: 'account', targetId: ended.accountId })
+      if (ended)
+        await this.audit.record(trx, ctx, {
+          action: 'account.signed-out',
+          targetType: 'account',
+          targetId: ended.accountId,
+        })
     })
   }
 
@@ -264,7 +327,11 @@ export class AccountService {
     else if (!isValidEmail(emailInput)) fields.email = 'validation.email.format'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
     await inTransaction(this.db, async (trx) => {
-      const row = await trx.selectFrom('core.account').selectAll().where('email_normalised', '=', normaliseEmail(emailInput)).executeTakeFirst()
+      const row = await trx
+        .selectFrom('core.account')
+        .selectAll()
+        .where('email_normalised', '=', normaliseEmail(emailInput))
+        .executeTakeFirst()
       if (!row) return
       const token = await this.createOneTimeToken(trx, 'reset-password', row.id, HOUR)
       await this.mail.enqueue(trx, {
@@ -273,7 +340,11 @@ export class AccountService {
         locale: ctx.locale,
         params: { name: row.display_name, link: `${this.baseUrl}/reset-password/${token}` },
       })
-      await this.audit.record(trx, { ...ctx, principal: null }, { action: 'account.password-reset-requested', targetType: 'account', targetId: row.id })
+      await this.audit.record(
+        trx,
+        { ...ctx, principal: null },
+        { action: 'account.password-reset-requested', targetType: 'account', targetId: row.id },
+      )
     })
   }
 
@@ -302,33 +373,73 @@ export class AccountService {
       // Following the emailed link proves the address too.
       const row = await trx
         .updateTable('core.account')
-        .set((eb) => ({ password_hash: hash, failed_sign_ins: 0, locked_until: null, updated_at: new Date(), email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(new Date())) }))
+        .set((eb) => ({
+          password_hash: hash,
+          failed_sign_ins: 0,
+          locked_until: null,
+          updated_at: new Date(),
+          email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(new Date())),
+        }))
         .where('id', '=', accountId!)
         .returningAll()
         .executeTakeFirstOrThrow()
       await this.sessions.revokeAll(trx, row.id)
-      await this.mail.enqueue(trx, { to: row.email, template: 'password-changed', locale: ctx.locale, params: { name: row.display_name } })
-      await this.audit.record(trx, { ...ctx, principal: null }, { action: 'account.password-reset', targetType: 'account', targetId: row.id })
+      await this.mail.enqueue(trx, {
+        to: row.email,
+        template: 'password-changed',
+        locale: ctx.locale,
+        params: { name: row.display_name },
+      })
+      await this.audit.record(
+        trx,
+        { ...ctx, principal: null },
+        { action: 'account.password-reset', targetType: 'account', targetId: row.id },
+      )
     })
   }
 
-  async changePassword(ctx: ActionContext, current: string, password: string, confirmPassword: string, keepSessionToken: string | null): Promise<void> {
+  async changePassword(
+    ctx: ActionContext,
+    current: string,
+    password: string,
+    confirmPassword: string,
+    keepSessionToken: string | null,
+  ): Promise<void> {
     const principal = ctx.principal
     if (!principal) throw new DomainError('AUTH_REQUIRED', 'unauthenticated', 'Sign in to continue')
-    const row = await this.db.selectFrom('core.account').selectAll().where('id', '=', principal.accountId).executeTakeFirstOrThrow()
+    const row = await this.db
+      .selectFrom('core.account')
+      .selectAll()
+      .where('id', '=', principal.accountId)
+      .executeTakeFirstOrThrow()
     const fields: FieldErrors = {}
     if (current === '') fields.currentPassword = 'validation.password.currentRequired'
-    else if (!row.password_hash || !(await verifyPassword(row.password_hash, current))) fields.currentPassword = 'validation.password.currentWrong'
+    else if (!row.password_hash || !(await verifyPassword(row.password_hash, current)))
+      fields.currentPassword = 'validation.password.currentWrong'
     const problem = passwordProblem(password, row.email)
     if (problem) fields.password = problem
     else if (password !== confirmPassword) fields.confirmPassword = 'validation.password.mismatch'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
     const hash = await hashPassword(password)
     await inTransaction(this.db, async (trx) => {
-      await trx.updateTable('core.account').set({ password_hash: hash, updated_at: new Date() }).where('id', '=', row.id).execute()
+      await trx
+        .updateTable('core.account')
+        .set({ password_hash: hash, updated_at: new Date() })
+        .where('id', '=', row.id)
+        .execute()
       const ended = await this.sessions.revokeAll(trx, row.id, keepSessionToken)
-      await this.mail.enqueue(trx, { to: row.email, template: 'password-changed', locale: ctx.locale, params: { name: row.display_name } })
-      await this.audit.record(trx, ctx, { action: 'account.password-changed', targetType: 'account', targetId: row.id, details: { otherSessionsEnded: ended } })
+      await this.mail.enqueue(trx, {
+        to: row.email,
+        template: 'password-changed',
+        locale: ctx.locale,
+        params: { name: row.display_name },
+      })
+      await this.audit.record(trx, ctx, {
+        action: 'account.password-changed',
+        targetType: 'account',
+        targetId: row.id,
+        details: { otherSessionsEnded: ended },
+      })
     })
   }
 
@@ -342,12 +453,21 @@ export class AccountService {
   }
 
   async findByEmail(email: string): Promise<Account | null> {
-    const row = await this.db.selectFrom('core.account').selectAll().where('email_normalised', '=', normaliseEmail(email)).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('core.account')
+      .selectAll()
+      .where('email_normalised', '=', normaliseEmail(email))
+      .executeTakeFirst()
     return row ? toAccount(row) : null
   }
 
   /** The person behind a session or token, with their memberships. */
-  async principalFor(executor: Db | Transaction<CoreDatabase>, accountId: string, via: Principal['via'], scopes: readonly string[] | null): Promise<Principal | null> {
+  async principalFor(
+    executor: Db | Transaction<CoreDatabase>,
+    accountId: string,
+    via: Principal['via'],
+    scopes: readonly string[] | null,
+  ): Promise<Principal | null> {
     // One round trip: the account with its memberships as a JSON array.
     const row = await executor
       .selectFrom('core.account as a')
@@ -373,9 +493,12 @@ export class AccountService {
       emailVerified: row.email_verified_at !== null,
       twoFactorEnabled: row.totp_enabled_at !== null,
       locale: row.locale === 'gd' ? 'gd' : 'en',
-      memberships: row.memberships.map(
-        (m): MembershipSummary => ({ organisationId: m.organisation_id, organisationSlug: m.slug, organisationName: m.name_en, roles: m.roles }),
-      ),
+      memberships: row.memberships.map((m): MembershipSummary => ({
+        organisationId: m.organisation_id,
+        organisationSlug: m.slug,
+        organisationName: m.name_en,
+        roles: m.roles,
+      })),
       via,
       scopes,
     }
@@ -384,7 +507,12 @@ export class AccountService {
   // --- the first platform administrator ---
 
   async hasPlatformAdmin(): Promise<boolean> {
-    const row = await this.db.selectFrom('core.account').select('id').where('is_platform_admin', '=', true).limit(1).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('core.account')
+      .select('id')
+      .where('is_platform_admin', '=', true)
+      .limit(1)
+      .executeTakeFirst()
     return row !== undefined
   }
 
@@ -411,18 +539,26 @@ export class AccountService {
   async completeSetup(token: string, input: RegistrationInput, ctx: ActionContext): Promise<Account> {
     assertNoFieldErrors('ACCOUNT_INVALID', this.validateRegistration(input))
     if (await this.hasPlatformAdmin()) {
-      throw new DomainError<AccountErrorCode>('ACCOUNT_SETUP_DONE', 'gone', 'Còmhla has already been set up. Sign in instead.')
+      throw new DomainError<AccountErrorCode>(
+        'ACCOUNT_SETUP_DONE',
+        'gone',
+        'Còmhla has already been set up. Sign in instead.',
+      )
     }
     const hash = await hashPassword(input.password)
     return inTransaction(this.db, async (trx) => {
       await this.useToken(trx, token, 'setup-admin')
       const account = await this.upsertAdmin(trx, input.email, input.displayName, hash)
-      await this.audit.record(trx, { ...ctx, principal: null }, {
-        action: 'platform.first-admin-created',
-        targetType: 'account',
-        targetId: account.id,
-        details: { email: account.email },
-      })
+      await this.audit.record(
+        trx,
+        { ...ctx, principal: null },
+        {
+          action: 'platform.first-admin-created',
+          targetType: 'account',
+          targetId: account.id,
+          details: { email: account.email },
+        },
+      )
       return account
     })
   }
@@ -436,18 +572,36 @@ export class AccountService {
     const hash = existing ? null : await hashPassword(input.password)
     return inTransaction(this.db, async (trx) => {
       const account = await this.upsertAdmin(trx, input.email, input.displayName, hash)
-      await this.audit.record(trx, ctx, { action: 'platform.admin-created', targetType: 'account', targetId: account.id, details: { email: account.email } })
+      await this.audit.record(trx, ctx, {
+        action: 'platform.admin-created',
+        targetType: 'account',
+        targetId: account.id,
+        details: { email: account.email },
+      })
       return account
     })
   }
 
-  private async upsertAdmin(trx: Transaction<CoreDatabase>, email: string, name: string, hash: string | null): Promise<Account> {
+  private async upsertAdmin(
+    trx: Transaction<CoreDatabase>,
+    email: string,
+    name: string,
+    hash: string | null,
+  ): Promise<Account> {
     const normalised = normaliseEmail(email)
-    const existing = await trx.selectFrom('core.account').selectAll().where('email_normalised', '=', normalised).executeTakeFirst()
+    const existing = await trx
+      .selectFrom('core.account')
+      .selectAll()
+      .where('email_normalised', '=', normalised)
+      .executeTakeFirst()
     if (existing) {
       const row = await trx
         .updateTable('core.account')
-        .set({ is_platform_admin: true, updated_at: new Date(), ...(hash ? { password_hash: hash, email_verified_at: new Date() } : {}) })
+        .set({
+          is_platform_admin: true,
+          updated_at: new Date(),
+          ...(hash ? { password_hash: hash, email_verified_at: new Date() } : {}),
+        })
         .where('id', '=', existing.id)
         .returningAll()
         .executeTakeFirstOrThrow()

@@ -16,7 +16,12 @@ export const accountWeb: FastifyPluginAsyncTypebox = async (app) => {
     const principal = signedIn(request, reply)
     if (!principal) return reply
     const account = await kernel.accounts.get(principal.accountId)
-    return reply.render('account/overview.njk', { title: request.t('account.title'), account, roles: allRoles(), section: 'account' })
+    return reply.render('account/overview.njk', {
+      title: request.t('account.title'),
+      account,
+      roles: allRoles(),
+      section: 'account',
+    })
   })
 
   app.get('/account/data.json', async (request, reply) => {
@@ -35,20 +40,34 @@ export const accountWeb: FastifyPluginAsyncTypebox = async (app) => {
     return reply.render('account/delete.njk', { title: request.t('deleteAccount.title'), blocker })
   })
 
-  app.post('/account/delete', { schema: { body: formSchema(['password'], 2000) }, attachValidation: true, config: { rateLimit: { max: kernel.config.rateLimitMax, timeWindow: '1 minute' } } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    try {
-      await kernel.personalData.deleteAccount(request.ctx(), field(request.body, 'password', 2000))
-      reply.clearCookie(SESSION_COOKIE, { path: '/' })
-      return reply.redirect('/account/deleted', 303)
-    } catch (error) {
-      const fieldErrors = fieldErrorsOf(error)
-      if (!fieldErrors) throw error
-      return reply.render('account/delete.njk', { title: request.t('deleteAccount.title'), blocker: null, fieldErrors }, 422)
-    }
-  })
+  app.post(
+    '/account/delete',
+    {
+      schema: { body: formSchema(['password'], 2000) },
+      attachValidation: true,
+      config: { rateLimit: { max: kernel.config.rateLimitMax, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      try {
+        await kernel.personalData.deleteAccount(request.ctx(), field(request.body, 'password', 2000))
+        reply.clearCookie(SESSION_COOKIE, { path: '/' })
+        return reply.redirect('/account/deleted', 303)
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return reply.render(
+          'account/delete.njk',
+          { title: request.t('deleteAccount.title'), blocker: null, fieldErrors },
+          422,
+        )
+      }
+    },
+  )
 
-  app.get('/account/deleted', async (request, reply) => reply.render('account/deleted.njk', { title: request.t('deleteAccount.doneTitle') }))
+  app.get('/account/deleted', async (request, reply) =>
+    reply.render('account/deleted.njk', { title: request.t('deleteAccount.doneTitle') }),
+  )
 
   app.get('/account/password', async (request, reply) => {
     if (!signedIn(request, reply)) return reply
@@ -57,7 +76,11 @@ export const accountWeb: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/account/password',
-    { schema: { body: formSchema(['currentPassword', 'password', 'confirmPassword'], 2000) }, attachValidation: true, config: { rateLimit: { max: kernel.config.rateLimitMax, timeWindow: '1 minute' } } },
+    {
+      schema: { body: formSchema(['currentPassword', 'password', 'confirmPassword'], 2000) },
+      attachValidation: true,
+      config: { rateLimit: { max: kernel.config.rateLimitMax, timeWindow: '1 minute' } },
+    },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
       try {
@@ -91,23 +114,41 @@ export const accountWeb: FastifyPluginAsyncTypebox = async (app) => {
     return reply.render('account/tokens.njk', await tokenPage(request))
   })
 
-  app.post('/account/tokens', { schema: { body: formSchema(['name', 'scopes', 'expiresInDays'], 200) }, attachValidation: true }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const values = { name: field(request.body, 'name', 200), scopes: fieldList(request.body, 'scopes'), expiresInDays: field(request.body, 'expiresInDays', 10) }
-    try {
-      const created = await kernel.apiTokens.create(request.ctx(), { name: values.name, scopes: values.scopes, expiresInDays: Number(values.expiresInDays) })
-      // Shown once, on this response only; never stored in clear.
-      return reply.header('cache-control', 'no-store').render('account/token-created.njk', { title: request.t('tokens.createdTitle'), created })
-    } catch (error) {
-      const fieldErrors = fieldErrorsOf(error)
-      if (!fieldErrors) throw error
-      return reply.render('account/tokens.njk', await tokenPage(request, { values, fieldErrors }), 422)
-    }
-  })
+  app.post(
+    '/account/tokens',
+    { schema: { body: formSchema(['name', 'scopes', 'expiresInDays'], 200) }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const values = {
+        name: field(request.body, 'name', 200),
+        scopes: fieldList(request.body, 'scopes'),
+        expiresInDays: field(request.body, 'expiresInDays', 10),
+      }
+      try {
+        const created = await kernel.apiTokens.create(request.ctx(), {
+          name: values.name,
+          scopes: values.scopes,
+          expiresInDays: Number(values.expiresInDays),
+        })
+        // Shown once, on this response only; never stored in clear.
+        return reply
+          .header('cache-control', 'no-store')
+          .render('account/token-created.njk', { title: request.t('tokens.createdTitle'), created })
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return reply.render('account/tokens.njk', await tokenPage(request, { values, fieldErrors }), 422)
+      }
+    },
+  )
 
-  app.post('/account/tokens/:id/revoke', { schema: { params: Type.Object({ id: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    await kernel.apiTokens.revoke(request.ctx(), request.params.id)
-    return reply.redirect('/account/tokens?revoked=1', 303)
-  })
+  app.post(
+    '/account/tokens/:id/revoke',
+    { schema: { params: Type.Object({ id: Type.String({ maxLength: 100 }) }) } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      await kernel.apiTokens.revoke(request.ctx(), request.params.id)
+      return reply.redirect('/account/tokens?revoked=1', 303)
+    },
+  )
 }

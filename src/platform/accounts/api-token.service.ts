@@ -39,7 +39,8 @@ export class ApiTokenService {
     else if (name.length > 100) fields.name = 'validation.token.nameTooLong'
     if (input.scopes.length === 0) fields.scopes = 'validation.token.scopesRequired'
     else if (!input.scopes.every(isScope)) fields.scopes = 'validation.token.scopesUnknown'
-    if (!(TOKEN_EXPIRY_DAYS as readonly number[]).includes(input.expiresInDays)) fields.expiresInDays = 'validation.token.expiryRequired'
+    if (!(TOKEN_EXPIRY_DAYS as readonly number[]).includes(input.expiresInDays))
+      fields.expiresInDays = 'validation.token.expiryRequired'
     return fields
   }
 
@@ -47,7 +48,11 @@ export class ApiTokenService {
   async create(ctx: ActionContext, input: NewApiTokenInput): Promise<{ token: string; record: ApiToken }> {
     const principal = requirePrincipal(ctx)
     if (principal.via === 'token') {
-      throw new DomainError('AUTH_FORBIDDEN', 'forbidden', 'API tokens can only be created when signed in, not with another token')
+      throw new DomainError(
+        'AUTH_FORBIDDEN',
+        'forbidden',
+        'API tokens can only be created when signed in, not with another token',
+      )
     }
     assertNoFieldErrors('API_TOKEN_INVALID', this.validate(input))
     const secret = `${TOKEN_PREFIX}${randomToken(32)}`
@@ -77,13 +82,19 @@ export class ApiTokenService {
 
   async list(ctx: ActionContext): Promise<ApiToken[]> {
     const principal = requirePrincipal(ctx)
-    const rows = await this.db.selectFrom('core.api_token').selectAll().where('account_id', '=', principal.accountId).orderBy('created_at', 'desc').execute()
+    const rows = await this.db
+      .selectFrom('core.api_token')
+      .selectAll()
+      .where('account_id', '=', principal.accountId)
+      .orderBy('created_at', 'desc')
+      .execute()
     return rows.map(toToken)
   }
 
   async revoke(ctx: ActionContext, id: string): Promise<void> {
     const principal = requirePrincipal(ctx)
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new DomainError<ApiTokenErrorCode>('API_TOKEN_NOT_FOUND', 'not-found', 'There is no such token')
+    if (!/^[0-9a-f-]{36}$/i.test(id))
+      throw new DomainError<ApiTokenErrorCode>('API_TOKEN_NOT_FOUND', 'not-found', 'There is no such token')
     await inTransaction(this.db, async (trx) => {
       const row = await trx
         .updateTable('core.api_token')
@@ -94,7 +105,12 @@ export class ApiTokenService {
         .returning(['id', 'name'])
         .executeTakeFirst()
       if (!row) throw new DomainError<ApiTokenErrorCode>('API_TOKEN_NOT_FOUND', 'not-found', 'There is no such token')
-      await this.audit.record(trx, ctx, { action: 'api-token.revoked', targetType: 'api-token', targetId: row.id, details: { name: row.name } })
+      await this.audit.record(trx, ctx, {
+        action: 'api-token.revoked',
+        targetType: 'api-token',
+        targetId: row.id,
+        details: { name: row.name },
+      })
     })
   }
 

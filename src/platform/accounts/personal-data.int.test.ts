@@ -22,7 +22,13 @@ describe("a person's own data", () => {
     const res = await client.get('/account/data.json')
     assert.equal(res.status, 200)
     assert.match(String(res.headers['content-disposition']), /attachment/)
-    const data = JSON.parse(res.body) as { account: { email: string; name: string }; sessions: unknown[]; apiTokens: Array<{ name: string }>; actionsYouTook: Array<{ action: string }>; emailsToYou: unknown[] }
+    const data = JSON.parse(res.body) as {
+      account: { email: string; name: string }
+      sessions: unknown[]
+      apiTokens: Array<{ name: string }>
+      actionsYouTook: Array<{ action: string }>
+      emailsToYou: unknown[]
+    }
     assert.equal(data.account.email, 'subject@example.gov.scot')
     assert.equal(data.account.name, 'Data Subject')
     assert.equal(data.sessions.length, 1)
@@ -57,7 +63,9 @@ describe("a person's own data", () => {
     await signIn(client, t.app.kernel, account.email, PASSWORD)
     const page = await client.get('/account/delete')
     assert.match(text(page.$, 'main'), /Ask its administrator to remove you first/)
-    const forced = await client.request('POST', '/account/delete', { form: { _csrf: page.$('input[name=_csrf]').first().attr('value') ?? '', password: PASSWORD } })
+    const forced = await client.request('POST', '/account/delete', {
+      form: { _csrf: page.$('input[name=_csrf]').first().attr('value') ?? '', password: PASSWORD },
+    })
     assert.notEqual(forced.status, 303)
     assert.ok(await t.app.kernel.accounts.findByEmail(account.email))
   })

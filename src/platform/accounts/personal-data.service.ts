@@ -28,13 +28,34 @@ export class PersonalDataService {
     const principal = requirePrincipal(ctx)
     const account = await this.db
       .selectFrom('core.account')
-      .select(['id', 'email', 'display_name', 'locale', 'email_verified_at', 'is_platform_admin', 'totp_enabled_at', 'last_sign_in_at', 'created_at', 'updated_at'])
+      .select([
+        'id',
+        'email',
+        'display_name',
+        'locale',
+        'email_verified_at',
+        'is_platform_admin',
+        'totp_enabled_at',
+        'last_sign_in_at',
+        'created_at',
+        'updated_at',
+      ])
       .where('id', '=', principal.accountId)
       .executeTakeFirstOrThrow()
     const emails = []
     for (let page = 1; ; page++) {
       const batch = await this.mail.list({ to: account.email, page })
-      emails.push(...batch.items.filter((m) => m.to.toLowerCase() === account.email.toLowerCase()).map((m) => ({ subject: m.subject, status: m.status, createdAt: m.createdAt, sentAt: m.sentAt, body: m.body })))
+      emails.push(
+        ...batch.items
+          .filter((m) => m.to.toLowerCase() === account.email.toLowerCase())
+          .map((m) => ({
+            subject: m.subject,
+            status: m.status,
+            createdAt: m.createdAt,
+            sentAt: m.sentAt,
+            body: m.body,
+          })),
+      )
       if (page >= batch.pageCount) break
     }
     const data = {
@@ -51,13 +72,40 @@ export class PersonalDataService {
         createdAt: account.created_at,
         updatedAt: account.updated_at,
       },
-      memberships: principal.memberships.map((m) => ({ organisation: m.organisationName, organisationSlug: m.organisationSlug, roles: m.roles })),
-      sessions: (await this.sessions.list(principal.accountId)).map((s) => ({ signedInAt: s.createdAt, lastUsedAt: s.lastSeenAt, address: s.ip, browser: s.userAgent, method: s.method })),
-      apiTokens: (await this.apiTokens.list(ctx)).map((t) => ({ name: t.name, scopes: t.scopes, createdAt: t.createdAt, expiresAt: t.expiresAt, lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt })),
-      actionsYouTook: (await this.audit.byActor(principal.accountId)).map((e) => ({ at: e.occurredAt, action: e.action, details: e.details })),
+      memberships: principal.memberships.map((m) => ({
+        organisation: m.organisationName,
+        organisationSlug: m.organisationSlug,
+        roles: m.roles,
+      })),
+      sessions: (await this.sessions.list(principal.accountId)).map((s) => ({
+        signedInAt: s.createdAt,
+        lastUsedAt: s.lastSeenAt,
+        address: s.ip,
+        browser: s.userAgent,
+        method: s.method,
+      })),
+      apiTokens: (await this.apiTokens.list(ctx)).map((t) => ({
+        name: t.name,
+        scopes: t.scopes,
+        createdAt: t.createdAt,
+        expiresAt: t.expiresAt,
+        lastUsedAt: t.lastUsedAt,
+        revokedAt: t.revokedAt,
+      })),
+      actionsYouTook: (await this.audit.byActor(principal.accountId)).map((e) => ({
+        at: e.occurredAt,
+        action: e.action,
+        details: e.details,
+      })),
       emailsToYou: emails,
     }
-    await inTransaction(this.db, (trx) => this.audit.record(trx, ctx, { action: 'account.data-downloaded', targetType: 'account', targetId: principal.accountId }))
+    await inTransaction(this.db, (trx) =>
+      this.audit.record(trx, ctx, {
+        action: 'account.data-downloaded',
+        targetType: 'account',
+        targetId: principal.accountId,
+      }),
+    )
     return data
   }
 
@@ -77,20 +125,29 @@ export class PersonalDataService {
     const principal = requirePrincipal(ctx)
     const blocker = await this.deletionBlocker(ctx)
     if (blocker) throw new DomainError<PersonalDataErrorCode>('ACCOUNT_DELETION_REFUSED', 'conflict', blocker)
-    const account = await this.db.selectFrom('core.account').select(['id', 'email', 'password_hash']).where('id', '=', principal.accountId).executeTakeFirstOrThrow()
+    const account = await this.db
+      .selectFrom('core.account')
+      .select(['id', 'email', 'password_hash'])
+      .where('id', '=', principal.accountId)
+      .executeTakeFirstOrThrow()
     const fields: FieldErrors = {}
     if (password === '') fields.password = 'validation.password.currentRequired'
-    else if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) fields.password = 'validation.password.currentWrong'
+    else if (!account.password_hash || !(await verifyPassword(account.password_hash, password)))
+      fields.password = 'validation.password.currentWrong'
     assertNoFieldErrors('ACCOUNT_INVALID', fields)
     await inTransaction(this.db, async (trx) => {
       await trx.deleteFrom('core.email_outbox').where('to_address', '=', account.email).execute()
       await trx.deleteFrom('core.account').where('id', '=', account.id).execute()
-      await this.audit.record(trx, { ...ctx, principal: null }, {
-        action: 'account.deleted',
-        targetType: 'account',
-        targetId: account.id,
-        details: { emailSha256: sha256(account.email.toLowerCase()) },
-      })
+      await this.audit.record(
+        trx,
+        { ...ctx, principal: null },
+        {
+          action: 'account.deleted',
+          targetType: 'account',
+          targetId: account.id,
+          details: { emailSha256: sha256(account.email.toLowerCase()) },
+        },
+      )
     })
   }
 }

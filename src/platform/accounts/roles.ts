@@ -5,10 +5,16 @@ export type RoleDefinition = { id: string; module: string; labelKey: string }
 
 const registry = new Map<string, RoleDefinition>([
   ['org-admin', { id: 'org-admin', module: 'platform', labelKey: 'roles.org-admin' }],
-  ['consultation-manager', { id: 'consultation-manager', module: 'consultations', labelKey: 'roles.consultation-manager' }],
+  [
+    'consultation-manager',
+    { id: 'consultation-manager', module: 'consultations', labelKey: 'roles.consultation-manager' },
+  ],
   ['analyst', { id: 'analyst', module: 'consultations', labelKey: 'roles.analyst' }],
   ['data-publisher', { id: 'data-publisher', module: 'open-data', labelKey: 'roles.data-publisher' }],
-  ['participation-manager', { id: 'participation-manager', module: 'participation', labelKey: 'roles.participation-manager' }],
+  [
+    'participation-manager',
+    { id: 'participation-manager', module: 'participation', labelKey: 'roles.participation-manager' },
+  ],
 ])
 
 export function registerRole(role: RoleDefinition): void {

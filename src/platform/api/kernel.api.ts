@@ -165,7 +165,15 @@ export const kernelApi: FastifyPluginAsyncTypebox = async (app) => {
       return reply.send(
         csvStream(
           ['slug', 'name_en', 'name_gd', 'type', 'gss_code', 'website', 'updated_at'],
-          rows.map((o) => [o.slug, o.nameEn, o.nameGd ?? '', o.type, o.gssCode ?? '', o.website ?? '', o.updatedAt.toISOString()]),
+          rows.map((o) => [
+            o.slug,
+            o.nameEn,
+            o.nameGd ?? '',
+            o.type,
+            o.gssCode ?? '',
+            o.website ?? '',
+            o.updatedAt.toISOString(),
+          ]),
         ),
       )
     },

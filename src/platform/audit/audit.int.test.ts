@@ -14,7 +14,11 @@ describe('the hash-chained audit log', () => {
     database = await freshDatabase()
     audit = new AuditService(database.db)
     for (let i = 0; i < 12; i++) {
-      await database.db.transaction().execute((trx) => audit.record(trx, ctx, { action: `test.thing-${i}`, details: { i, nested: { b: 2, a: 1 }, list: [3, 1] } }))
+      await database.db
+        .transaction()
+        .execute((trx) =>
+          audit.record(trx, ctx, { action: `test.thing-${i}`, details: { i, nested: { b: 2, a: 1 }, list: [3, 1] } }),
+        )
     }
   })
   after(async () => {
@@ -30,7 +34,11 @@ describe('the hash-chained audit log', () => {
 
   it('numbers entries without gaps even when written concurrently', async () => {
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => database.db.transaction().execute((trx) => audit.record(trx, ctx, { action: 'test.concurrent', details: { i } }))),
+      Array.from({ length: 20 }, (_, i) =>
+        database.db
+          .transaction()
+          .execute((trx) => audit.record(trx, ctx, { action: 'test.concurrent', details: { i } })),
+      ),
     )
     const result = await audit.verify()
     assert.equal(result.ok, true)
@@ -54,22 +62,33 @@ describe('the hash-chained audit log', () => {
     const result = await audit.verify()
     assert.equal(result.ok, false)
     if (!result.ok) assert.ok(result.problems.some((p) => p.includes('entry 5 has been changed')))
-    await sql`update core.audit_event set details = ${JSON.stringify({ i: 4, list: [3, 1], nested: { a: 1, b: 2 } })}::jsonb where seq = 5`.execute(database.db)
+    await sql`update core.audit_event set details = ${JSON.stringify({ i: 4, list: [3, 1], nested: { a: 1, b: 2 } })}::jsonb where seq = 5`.execute(
+      database.db,
+    )
     assert.equal((await audit.verify()).ok, true, 'restoring the original content restores the chain')
   })
 
   it('detects a deleted entry', async () => {
-    const row = await database.db.selectFrom('core.audit_event').selectAll().where('seq', '=', 7).executeTakeFirstOrThrow()
+    const row = await database.db
+      .selectFrom('core.audit_event')
+      .selectAll()
+      .where('seq', '=', 7)
+      .executeTakeFirstOrThrow()
     await database.db.deleteFrom('core.audit_event').where('seq', '=', 7).execute()
     const result = await audit.verify()
     assert.equal(result.ok, false)
     if (!result.ok) assert.ok(result.problems.some((p) => p.includes('entry 7 is missing')))
-    await database.db.insertInto('core.audit_event').values({ ...row, details: JSON.stringify(row.details) }).execute()
+    await database.db
+      .insertInto('core.audit_event')
+      .values({ ...row, details: JSON.stringify(row.details) })
+      .execute()
     assert.equal((await audit.verify()).ok, true)
   })
 
   it('detects an entry whose hash was recomputed after an edit, because the next entry no longer follows it', async () => {
-    await sql`update core.audit_event set action = 'test.forged', hash = ${'f'.repeat(64)} where seq = 3`.execute(database.db)
+    await sql`update core.audit_event set action = 'test.forged', hash = ${'f'.repeat(64)} where seq = 3`.execute(
+      database.db,
+    )
     const result = await audit.verify()
     assert.equal(result.ok, false)
     if (!result.ok) {

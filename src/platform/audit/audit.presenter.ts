@@ -66,7 +66,18 @@ export function auditCsv(entries: AsyncIterable<AuditEntry>): Readable {
     ['seq', 'occurred_at', 'actor', 'action', 'target_type', 'target_id', 'details', 'request_id', 'ip', 'hash'],
     (async function* () {
       for await (const e of entries) {
-        yield [e.seq, e.occurredAt.toISOString(), e.actorLabel ?? '', e.action, e.targetType ?? '', e.targetId ?? '', JSON.stringify(e.details), e.requestId ?? '', e.ip ?? '', e.hash]
+        yield [
+          e.seq,
+          e.occurredAt.toISOString(),
+          e.actorLabel ?? '',
+          e.action,
+          e.targetType ?? '',
+          e.targetId ?? '',
+          JSON.stringify(e.details),
+          e.requestId ?? '',
+          e.ip ?? '',
+          e.hash,
+        ]
       }
     })(),
   )

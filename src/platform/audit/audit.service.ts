@@ -38,8 +38,7 @@ export type AuditEntry = {
 }
 
 export type AuditVerification =
-  | { ok: true; entries: number; headSeq: number; headHash: string }
-  | { ok: false; entries: number; problems: string[] }
+  { ok: true; entries: number; headSeq: number; headHash: string } | { ok: false; entries: number; problems: string[] }
 
 type Executor = Db | Transaction<CoreDatabase>
 
@@ -191,7 +190,10 @@ export class AuditService {
     const { page, pageSize, offset } = clampPage(query.page, query.pageSize, 500)
     let q = this.db.selectFrom('core.audit_event')
     if (query.organisationId !== undefined) {
-      q = query.organisationId === null ? q.where('organisation_id', 'is', null) : q.where('organisation_id', '=', query.organisationId)
+      q =
+        query.organisationId === null
+          ? q.where('organisation_id', 'is', null)
+          : q.where('organisation_id', '=', query.organisationId)
     }
     if (query.action) q = q.where('action', 'like', `${query.action.replace(/[%_\\]/g, '\\$&')}%`)
     if (query.actor) q = q.where('actor_label', 'ilike', `%${query.actor.replace(/[%_\\]/g, '\\$&')}%`)
@@ -211,7 +213,13 @@ export class AuditService {
 
   /** Every entry made by one account, oldest first (for a person's download of their own data). */
   async byActor(accountId: string, limit = 10_000): Promise<AuditEntry[]> {
-    const rows = await this.db.selectFrom('core.audit_event').selectAll().where('actor_account_id', '=', accountId).orderBy('seq').limit(limit).execute()
+    const rows = await this.db
+      .selectFrom('core.audit_event')
+      .selectAll()
+      .where('actor_account_id', '=', accountId)
+      .orderBy('seq')
+      .limit(limit)
+      .execute()
     return rows.map((r) => rowToEntry(r))
   }
 
@@ -221,7 +229,10 @@ export class AuditService {
     for (;;) {
       let q = this.db.selectFrom('core.audit_event').selectAll().where('seq', '>', afterSeq)
       if (query.organisationId !== undefined) {
-        q = query.organisationId === null ? q.where('organisation_id', 'is', null) : q.where('organisation_id', '=', query.organisationId)
+        q =
+          query.organisationId === null
+            ? q.where('organisation_id', 'is', null)
+            : q.where('organisation_id', '=', query.organisationId)
       }
       if (query.action) q = q.where('action', 'like', `${query.action.replace(/[%_\\]/g, '\\$&')}%`)
       if (query.actor) q = q.where('actor_label', 'ilike', `%${query.actor.replace(/[%_\\]/g, '\\$&')}%`)

@@ -12,7 +12,11 @@ export function requirePrincipal(ctx: ActionContext): Principal {
 
 export function requireScope(principal: Principal, scope: string): void {
   if (!hasScope(principal, scope)) {
-    throw new DomainError<AuthErrorCode>('AUTH_SCOPE_MISSING', 'forbidden', `This API token does not have the ${scope} scope`)
+    throw new DomainError<AuthErrorCode>(
+      'AUTH_SCOPE_MISSING',
+      'forbidden',
+      `This API token does not have the ${scope} scope`,
+    )
   }
 }
 
@@ -38,14 +42,27 @@ export function requireOrganisationAdmin(ctx: ActionContext, organisationId: str
   const principal = requirePrincipal(ctx)
   if (scope) requireScope(principal, scope)
   if (principal.isPlatformAdmin || rolesIn(principal, organisationId).includes(ORG_ADMIN)) return principal
-  throw new DomainError<AuthErrorCode>('AUTH_FORBIDDEN', 'forbidden', 'Only administrators of this organisation can do this')
+  throw new DomainError<AuthErrorCode>(
+    'AUTH_FORBIDDEN',
+    'forbidden',
+    'Only administrators of this organisation can do this',
+  )
 }
 
 /** Someone holding one of the roles in this body (or its administrators, or platform administrators). */
-export function requireOrganisationRole(ctx: ActionContext, organisationId: string, roles: string[], scope?: string): Principal {
+export function requireOrganisationRole(
+  ctx: ActionContext,
+  organisationId: string,
+  roles: string[],
+  scope?: string,
+): Principal {
   const principal = requirePrincipal(ctx)
   if (scope) requireScope(principal, scope)
   const held = rolesIn(principal, organisationId)
   if (principal.isPlatformAdmin || held.includes(ORG_ADMIN) || held.some((r) => roles.includes(r))) return principal
-  throw new DomainError<AuthErrorCode>('AUTH_FORBIDDEN', 'forbidden', 'You do not have a role in this organisation that allows this')
+  throw new DomainError<AuthErrorCode>(
+    'AUTH_FORBIDDEN',
+    'forbidden',
+    'You do not have a role in this organisation that allows this',
+  )
 }

@@ -37,6 +37,13 @@ export function describeAddress(ip: string | null): 'this-computer' | 'private-n
   if (!ip) return 'unknown'
   const v4 = ip.replace(/^::ffff:/, '')
   if (v4 === '::1' || /^127\./.test(v4)) return 'this-computer'
-  if (/^10\./.test(v4) || /^192\.168\./.test(v4) || /^172\.(1[6-9]|2\d|3[01])\./.test(v4) || /^f[cd][0-9a-f]{2}:/i.test(ip) || /^fe80:/i.test(ip)) return 'private-network'
+  if (
+    /^10\./.test(v4) ||
+    /^192\.168\./.test(v4) ||
+    /^172\.(1[6-9]|2\d|3[01])\./.test(v4) ||
+    /^f[cd][0-9a-f]{2}:/i.test(ip) ||
+    /^fe80:/i.test(ip)
+  )
+    return 'private-network'
   return 'internet'
 }

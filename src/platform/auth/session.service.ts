@@ -122,11 +122,19 @@ export class SessionService {
   }
 
   async setPendingTotpSecret(idHash: string, sealed: string | null): Promise<void> {
-    await this.db.updateTable('core.session').set({ pending_totp_secret: sealed }).where('id_hash', '=', idHash).execute()
+    await this.db
+      .updateTable('core.session')
+      .set({ pending_totp_secret: sealed })
+      .where('id_hash', '=', idHash)
+      .execute()
   }
 
   async pendingTotpSecret(idHash: string): Promise<string | null> {
-    const row = await this.db.selectFrom('core.session').select('pending_totp_secret').where('id_hash', '=', idHash).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('core.session')
+      .select('pending_totp_secret')
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst()
     return row?.pending_totp_secret ?? null
   }
 
@@ -134,12 +142,22 @@ export class SessionService {
   async resolve(token: string): Promise<SessionInfo | null> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null
     const idHash = sha256(token)
-    const row = await this.db.selectFrom('core.session').selectAll().where('id_hash', '=', idHash).where('revoked_at', 'is', null).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('core.session')
+      .selectAll()
+      .where('id_hash', '=', idHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
     if (!row) return null
     const now = Date.now()
-    if (row.expires_at.getTime() <= now || row.last_seen_at.getTime() + this.options.idleMinutes * 60_000 <= now) return null
+    if (row.expires_at.getTime() <= now || row.last_seen_at.getTime() + this.options.idleMinutes * 60_000 <= now)
+      return null
     if (now - row.last_seen_at.getTime() > TOUCH_AFTER_MS) {
-      await this.db.updateTable('core.session').set({ last_seen_at: new Date(now) }).where('id_hash', '=', idHash).execute()
+      await this.db
+        .updateTable('core.session')
+        .set({ last_seen_at: new Date(now) })
+        .where('id_hash', '=', idHash)
+        .execute()
     }
     return toInfo(row)
   }
@@ -158,7 +176,11 @@ export class SessionService {
 
   /** Ends every session of the account except the one given; returns how many ended. */
   async revokeAll(executor: Executor, accountId: string, exceptToken: string | null = null): Promise<number> {
-    let q = executor.updateTable('core.session').set({ revoked_at: new Date() }).where('account_id', '=', accountId).where('revoked_at', 'is', null)
+    let q = executor
+      .updateTable('core.session')
+      .set({ revoked_at: new Date() })
+      .where('account_id', '=', accountId)
+      .where('revoked_at', 'is', null)
     if (exceptToken) q = q.where('id_hash', '!=', sha256(exceptToken))
     const result = await q.executeTakeFirst()
     return Number(result.numUpdatedRows)
@@ -169,7 +191,13 @@ export class SessionService {
     const idleCutoff = new Date(Date.now() - this.options.idleMinutes * 60_000)
     const result = await this.db
       .deleteFrom('core.session')
-      .where((eb) => eb.or([eb('expires_at', '<', new Date()), eb('last_seen_at', '<', idleCutoff), eb('revoked_at', 'is not', null)]))
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<', new Date()),
+          eb('last_seen_at', '<', idleCutoff),
+          eb('revoked_at', 'is not', null),
+        ]),
+      )
       .executeTakeFirst()
     return Number(result.numDeletedRows)
   }

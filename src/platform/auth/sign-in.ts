@@ -5,7 +5,12 @@ import { SESSION_COOKIE } from '../http/context.plugin.js'
 
 export type SignInOutcome = 'signed-in' | 'second-factor'
 
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds?: number): void {
+export function setSessionCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  maxAgeSeconds?: number,
+): void {
   const { config } = request.server.kernel
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',

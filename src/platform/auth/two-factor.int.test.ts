@@ -95,7 +95,10 @@ describe('two-factor sign-in', () => {
     const setup = await client.get('/account/two-factor/setup')
     const secret = setup.$('.comhla-code').first().text().replace('Key:', '').replace(/\s/g, '')
     const codesPage = await client.submit('/account/two-factor/setup', { code: totpCode(secret) })
-    const codes = codesPage.$('.comhla-codes li').map((_, el) => codesPage.$(el).text().trim()).get()
+    const codes = codesPage
+      .$('.comhla-codes li')
+      .map((_, el) => codesPage.$(el).text().trim())
+      .get()
     assert.equal(codes.length, 10)
 
     const phoneLost = new TestClient(t.app)
@@ -107,7 +110,11 @@ describe('two-factor sign-in', () => {
 
     const again = new TestClient(t.app)
     await again.submit('/sign-in', { email: account.email, password: PASSWORD })
-    assert.equal((await again.submit('/sign-in/recovery-code', { recoveryCode: codes[0]! })).status, 422, 'a recovery code works once')
+    assert.equal(
+      (await again.submit('/sign-in/recovery-code', { recoveryCode: codes[0]! })).status,
+      422,
+      'a recovery code works once',
+    )
     const audit = await t.app.kernel.audit.search({ action: 'account.recovery-code-used' })
     assert.ok(audit.items.some((e) => e.targetId === account.id))
   })
@@ -138,15 +145,20 @@ describe('two-factor sign-in', () => {
     assert.equal(page.$('tbody tr').length, 2)
     assert.match(text(page.$, 'tbody'), /This device/)
     const other = page.$('tbody tr form[action$="/end"]').first()
-    const ended = await laptop.request('POST', other.attr('action')!, { form: { _csrf: other.find('input[name=_csrf]').attr('value')! } })
+    const ended = await laptop.request('POST', other.attr('action')!, {
+      form: { _csrf: other.find('input[name=_csrf]').attr('value')! },
+    })
     assert.equal(ended.status, 303)
     assert.equal((await phone.get('/account')).status, 303, 'the other device is signed out')
     assert.equal((await laptop.get('/account')).status, 200)
   })
 
-  it("tells an organisation administrator who has not set it up, and emails a reminder", async () => {
+  it('tells an organisation administrator who has not set it up, and emails a reminder', async () => {
     const { account: admin, organisation } = await makeStaff(t.app.kernel, 'moray-council', ['org-admin'])
-    const { account: member } = await makeStaff(t.app.kernel, 'moray-council', ['analyst'], { twoFactor: false, name: 'Niall Noauth' })
+    const { account: member } = await makeStaff(t.app.kernel, 'moray-council', ['analyst'], {
+      twoFactor: false,
+      name: 'Niall Noauth',
+    })
     const client = new TestClient(t.app)
     await signIn(client, t.app.kernel, admin.email, PASSWORD)
     const page = await client.get(`/manage/organisations/${organisation.slug}`)
@@ -154,7 +166,9 @@ describe('two-factor sign-in', () => {
     const row = page.$('tbody tr').filter((_, el) => page.$(el).text().includes('Niall Noauth'))
     assert.match(row.text(), /Not set up/)
     const form = row.find('form[action$="/remind-two-factor"]')
-    const res = await client.request('POST', form.attr('action')!, { form: { _csrf: form.find('input[name=_csrf]').attr('value')! } })
+    const res = await client.request('POST', form.attr('action')!, {
+      form: { _csrf: form.find('input[name=_csrf]').attr('value')! },
+    })
     assert.equal(res.status, 303)
     const mail = (await t.app.kernel.mail.list({ to: member.email })).items[0]!
     assert.equal(mail.template, 'two-factor-reminder')

@@ -2,14 +2,7 @@
 // The kind decides the HTTP status in one exhaustive place (errors.plugin.ts).
 
 export type ErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'gone'
-  | 'rate-limited'
-  | 'unavailable'
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'gone' | 'rate-limited' | 'unavailable'
 
 export type FieldErrors = Record<string, string>
 
@@ -21,7 +14,12 @@ export class DomainError<Code extends string = string> extends Error {
   /** per-field messages for forms, keyed by field name */
   readonly fields: FieldErrors | undefined
 
-  constructor(code: Code, kind: ErrorKind, publicMessage: string, options?: { fields?: FieldErrors; cause?: unknown; logMessage?: string }) {
+  constructor(
+    code: Code,
+    kind: ErrorKind,
+    publicMessage: string,
+    options?: { fields?: FieldErrors; cause?: unknown; logMessage?: string },
+  ) {
     super(options?.logMessage ?? publicMessage, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'DomainError'
     this.code = code

@@ -54,7 +54,13 @@ export const contextPlugin = fp(
       const token = bearer(request)
       if (token) {
         const resolved = await kernel.apiTokens.resolve(token)
-        if (resolved) request.principal = await kernel.accounts.principalFor(kernel.db, resolved.accountId, 'token', resolved.scopes)
+        if (resolved)
+          request.principal = await kernel.accounts.principalFor(
+            kernel.db,
+            resolved.accountId,
+            'token',
+            resolved.scopes,
+          )
         return
       }
       const sessionToken = request.cookies[SESSION_COOKIE]
@@ -75,51 +81,59 @@ export const contextPlugin = fp(
     })
 
     // Staff must set up two-factor sign-in before anything else: every other page sends them there.
-    const openWithoutTwoFactor = /^\/(account\/two-factor|sign-out|signed-out|language\/|assets\/|health\/|info$|accessibility|privacy|cookies|contact|api\/docs|api\/openapi)/
+    const openWithoutTwoFactor =
+      /^\/(account\/two-factor|sign-out|signed-out|language\/|assets\/|health\/|info$|accessibility|privacy|cookies|contact|api\/docs|api\/openapi)/
     app.addHook('preHandler', async (request, reply) => {
       const p = request.principal
       if (!p || p.via !== 'session' || p.twoFactorEnabled || !requiresTwoFactor(p)) return
       if (openWithoutTwoFactor.test(request.url)) return
       if (request.url.startsWith('/api/')) {
-        return reply.code(403).send({ error: { code: 'TWO_FACTOR_REQUIRED', message: 'Set up two-factor sign-in before using the API as staff' } })
+        return reply.code(403).send({
+          error: { code: 'TWO_FACTOR_REQUIRED', message: 'Set up two-factor sign-in before using the API as staff' },
+        })
       }
       return reply.redirect(`/account/two-factor/setup?return=${encodeURIComponent(request.url)}`, 303)
     })
 
-    app.decorateReply('render', function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
-      const request = this.request
-      const t = request.t
-      const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? ''
-      let csrfToken = ''
-      try {
-        csrfToken = this.generateCsrf()
-      } catch {
-        csrfToken = ''
-      }
-      const errors = data.fieldErrors
-        ? Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => ({ field, text: t(key) }))
-        : data.errors
-      const fieldErrorText = data.fieldErrors
-        ? Object.fromEntries(Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => [field, t(key)]))
-        : {}
-      this.code(status)
-      this.header('content-type', 'text/html; charset=utf-8')
-      if (request.principal) this.header('cache-control', 'no-store')
-      return this.view(template, {
-        ...data,
-        errors,
-        err: fieldErrorText,
-        t,
-        locale: request.locale,
-        otherLocale: request.locale === 'en' ? 'gd' : 'en',
-        principal: request.principal,
-        csrfToken,
-        nonce,
-        currentPath: request.url,
-        navModules: opts.navModules,
-        baseUrl: kernel.config.baseUrl,
-      })
-    })
+    app.decorateReply(
+      'render',
+      function (this: FastifyReply, template: string, data: Record<string, unknown> = {}, status = 200) {
+        const request = this.request
+        const t = request.t
+        const nonce = (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? ''
+        let csrfToken = ''
+        try {
+          csrfToken = this.generateCsrf()
+        } catch {
+          csrfToken = ''
+        }
+        const errors = data.fieldErrors
+          ? Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => ({ field, text: t(key) }))
+          : data.errors
+        const fieldErrorText = data.fieldErrors
+          ? Object.fromEntries(
+              Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => [field, t(key)]),
+            )
+          : {}
+        this.code(status)
+        this.header('content-type', 'text/html; charset=utf-8')
+        if (request.principal) this.header('cache-control', 'no-store')
+        return this.view(template, {
+          ...data,
+          errors,
+          err: fieldErrorText,
+          t,
+          locale: request.locale,
+          otherLocale: request.locale === 'en' ? 'gd' : 'en',
+          principal: request.principal,
+          csrfToken,
+          nonce,
+          currentPath: request.url,
+          navModules: opts.navModules,
+          baseUrl: kernel.config.baseUrl,
+        })
+      },
+    )
   },
   { name: 'comhla-context', dependencies: ['@fastify/cookie', '@fastify/view'] },
 )

@@ -11,20 +11,34 @@ type Outcome = { status: number; code: string; message: string }
 function classify(error: FastifyError | DomainError | Error, request: FastifyRequest): Outcome {
   const t = request.t
   if (error instanceof DomainError) {
-    const message = error.publicMessage.includes('.') && !error.publicMessage.includes(' ') && t ? t(error.publicMessage) : error.publicMessage
+    const message =
+      error.publicMessage.includes('.') && !error.publicMessage.includes(' ') && t
+        ? t(error.publicMessage)
+        : error.publicMessage
     return { status: statusForKind(error.kind), code: error.code, message }
   }
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The service is unavailable at the moment. Try again in a few minutes.' }
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is unavailable at the moment. Try again in a few minutes.',
+    }
   }
   const fe = error as FastifyError
   if (fe.validation) return { status: 400, code: 'VALIDATION_FAILED', message: fe.message }
   if (fe.code === 'FST_CSRF_INVALID_TOKEN' || fe.code === 'FST_CSRF_MISSING_SECRET') {
-    return { status: 403, code: 'CSRF_INVALID', message: 'The form had expired. Go back, refresh the page and try again.' }
+    return {
+      status: 403,
+      code: 'CSRF_INVALID',
+      message: 'The form had expired. Go back, refresh the page and try again.',
+    }
   }
-  if (fe.statusCode === 429) return { status: 429, code: 'RATE_LIMITED', message: 'Too many attempts. Wait a minute and try again.' }
+  if (fe.statusCode === 429)
+    return { status: 429, code: 'RATE_LIMITED', message: 'Too many attempts. Wait a minute and try again.' }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = fe.code?.startsWith('FST_ERR_CTP_BODY_TOO_LARGE') ? 'BODY_TOO_LARGE' : (fe.code ?? 'BAD_REQUEST').replace(/^FST_ERR_/, '')
+    const code = fe.code?.startsWith('FST_ERR_CTP_BODY_TOO_LARGE')
+      ? 'BODY_TOO_LARGE'
+      : (fe.code ?? 'BAD_REQUEST').replace(/^FST_ERR_/, '')
     return { status: fe.statusCode, code, message: fe.message }
   }
   return { status: 500, code: 'INTERNAL_ERROR', message: 'Sorry, there is a problem with the service.' }
@@ -36,12 +50,25 @@ export function isApiRequest(request: FastifyRequest): boolean {
 
 async function renderErrorPage(request: FastifyRequest, reply: FastifyReply, outcome: Outcome): Promise<void> {
   const t = request.t
-  const template = outcome.status === 404 ? 'errors/404.njk' : outcome.status === 503 ? 'errors/503.njk' : 'errors/error.njk'
+  const template =
+    outcome.status === 404 ? 'errors/404.njk' : outcome.status === 503 ? 'errors/503.njk' : 'errors/error.njk'
   try {
-    await reply.render(template, { title: t ? t(`errors.title.${outcome.status}`) : 'Error', status: outcome.status, message: outcome.message, requestId: request.id }, outcome.status)
+    await reply.render(
+      template,
+      {
+        title: t ? t(`errors.title.${outcome.status}`) : 'Error',
+        status: outcome.status,
+        message: outcome.message,
+        requestId: request.id,
+      },
+      outcome.status,
+    )
   } catch (renderError) {
     request.log.error({ err: renderError }, 'error page failed to render')
-    await reply.code(outcome.status).type('text/plain; charset=utf-8').send(`${outcome.message}\nReference: ${request.id}`)
+    await reply
+      .code(outcome.status)
+      .type('text/plain; charset=utf-8')
+      .send(`${outcome.message}\nReference: ${request.id}`)
   }
 }
 
@@ -60,7 +87,8 @@ export const errorsPlugin = fp(
     })
 
     app.setNotFoundHandler(async (request, reply) => {
-      if (isApiRequest(request)) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address' } })
+      if (isApiRequest(request))
+        return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'There is nothing at this address' } })
       await renderErrorPage(request, reply, { status: 404, code: 'NOT_FOUND', message: '' })
       return reply
     })

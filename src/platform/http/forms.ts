@@ -10,8 +10,13 @@ type FieldSchema = TOptional<TUnion<[TString, TArray<TString>]>>
  * than letting it answer, so a bad post re-renders the form with what was typed.
  */
 export function formSchema(fields: string[], maxLength = 10_000): TObject<Record<string, FieldSchema>> {
-  const props: Record<string, FieldSchema> = { _csrf: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }))])) }
-  for (const f of fields) props[f] = Type.Optional(Type.Union([Type.String({ maxLength }), Type.Array(Type.String({ maxLength }), { maxItems: 50 })]))
+  const props: Record<string, FieldSchema> = {
+    _csrf: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 200 }))])),
+  }
+  for (const f of fields)
+    props[f] = Type.Optional(
+      Type.Union([Type.String({ maxLength }), Type.Array(Type.String({ maxLength }), { maxItems: 50 })]),
+    )
   return Type.Object(props, { additionalProperties: true })
 }
 

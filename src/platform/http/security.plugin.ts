@@ -13,7 +13,9 @@ export function isCleanText(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return !value.includes('\u0000') && value.isWellFormed()
   if (value === null || typeof value !== 'object' || depth > 20) return true
   if (Array.isArray(value)) return value.every((v) => isCleanText(v, depth + 1))
-  return Object.entries(value as Record<string, unknown>).every(([k, v]) => isCleanText(k, depth + 1) && isCleanText(v, depth + 1))
+  return Object.entries(value as Record<string, unknown>).every(
+    ([k, v]) => isCleanText(k, depth + 1) && isCleanText(v, depth + 1),
+  )
 }
 
 export const securityPlugin = fp(
@@ -53,10 +55,13 @@ export const securityPlugin = fp(
     // at the door with a 400, rather than failing deep inside a query.
     app.addHook('preValidation', async (request) => {
       if (!isCleanText(request.query) || !isCleanText(request.params) || !isCleanText(request.body)) {
-        throw Object.assign(new Error('The request contains characters that cannot be used (such as a null character)'), {
-          statusCode: 400,
-          code: 'INVALID_CHARACTERS',
-        })
+        throw Object.assign(
+          new Error('The request contains characters that cannot be used (such as a null character)'),
+          {
+            statusCode: 400,
+            code: 'INVALID_CHARACTERS',
+          },
+        )
       }
     })
 
@@ -66,8 +71,16 @@ export const securityPlugin = fp(
       if (request.url.startsWith('/api/')) {
         // A browser session may call the API only with JSON, which other sites cannot send without CORS.
         const json = (request.headers['content-type'] ?? '').startsWith('application/json')
-        if (!request.headers.authorization && !json && request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0') {
-          throw Object.assign(new Error('Send JSON (Content-Type: application/json) or authenticate with a bearer token'), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' })
+        if (
+          !request.headers.authorization &&
+          !json &&
+          request.headers['content-length'] !== undefined &&
+          request.headers['content-length'] !== '0'
+        ) {
+          throw Object.assign(
+            new Error('Send JSON (Content-Type: application/json) or authenticate with a bearer token'),
+            { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+          )
         }
         return
       }

@@ -27,12 +27,17 @@ describe('message catalogues', () => {
   })
 
   it('keeps the same placeholders in both languages', () => {
-    const wrong = Object.keys(en.messages).filter((k) => k in gd.messages && placeholders(en.messages[k]!) !== placeholders(gd.messages[k]!))
+    const wrong = Object.keys(en.messages).filter(
+      (k) => k in gd.messages && placeholders(en.messages[k]!) !== placeholders(gd.messages[k]!),
+    )
     assert.deepEqual(wrong, [])
   })
 
   it('lists only real keys as awaiting review, and does not leave English in disguise', () => {
-    assert.deepEqual(gd.awaitingReview.filter((k) => !(k in gd.messages)), [])
+    assert.deepEqual(
+      gd.awaitingReview.filter((k) => !(k in gd.messages)),
+      [],
+    )
     const technical = new Set(['nav.api', 'home.label'])
     const same = Object.keys(en.messages).filter((k) => en.messages[k] === gd.messages[k] && !technical.has(k))
     assert.deepEqual(same, [])
@@ -54,7 +59,10 @@ describe('message catalogues', () => {
     for (const file of files(srcDir, ['.njk', '.ts'])) {
       const text = readFileSync(file, 'utf8')
       for (const m of text.matchAll(/\bt\('([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!)
-      for (const m of text.matchAll(/'((?:validation|roles|scopes|organisationTypes|errors\.title)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!)
+      for (const m of text.matchAll(
+        /'((?:validation|roles|scopes|organisationTypes|errors\.title)\.[a-zA-Z0-9_.-]+)'/g,
+      ))
+        used.add(m[1]!)
     }
     const undefinedKeys = [...used].filter((k) => !k.endsWith('.') && !(k in en.messages))
     assert.deepEqual(undefinedKeys, [])

@@ -13,7 +13,11 @@ describe('idempotent API writes', () => {
     const { account } = await makeStaff(t.app.kernel, 'east-lothian-council', ['org-admin'])
     const client = new TestClient(t.app)
     await signIn(client, t.app.kernel, account.email, PASSWORD)
-    const created = await client.submit('/account/tokens', { name: 'retrying client', scopes: ['staff:write', 'staff:read'], expiresInDays: '7' })
+    const created = await client.submit('/account/tokens', {
+      name: 'retrying client',
+      scopes: ['staff:write', 'staff:read'],
+      expiresInDays: '7',
+    })
     auth = { authorization: `Bearer ${created.$('#token-value').text().trim()}` }
   })
   after(async () => {
@@ -28,9 +32,15 @@ describe('idempotent API writes', () => {
   it('answers a retry with the first answer and makes the change once', async () => {
     const api = new TestClient(t.app)
     const headers = { ...auth, 'idempotency-key': 'retry-0001-abcdef' }
-    const first = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'once@example.gov.scot', roles: ['analyst'] } })
+    const first = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers,
+      json: { email: 'once@example.gov.scot', roles: ['analyst'] },
+    })
     assert.equal(first.status, 201)
-    const second = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'once@example.gov.scot', roles: ['analyst'] } })
+    const second = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers,
+      json: { email: 'once@example.gov.scot', roles: ['analyst'] },
+    })
     assert.equal(second.status, 201)
     assert.equal(second.headers['idempotent-replayed'], 'true')
     assert.deepEqual(JSON.parse(second.body), JSON.parse(first.body))
@@ -43,9 +53,18 @@ describe('idempotent API writes', () => {
     const api = new TestClient(t.app)
     const headers = { ...auth, 'idempotency-key': 'burst-0002-abcdef' }
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'burst@example.gov.scot', roles: [] } })),
+      Array.from({ length: 8 }, () =>
+        api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+          headers,
+          json: { email: 'burst@example.gov.scot', roles: [] },
+        }),
+      ),
     )
-    assert.deepEqual(results.map((r) => r.status), Array(8).fill(201), results.map((r) => r.body).join('\n'))
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(8).fill(201),
+      results.map((r) => r.body).join('\n'),
+    )
     assert.equal(new Set(results.map((r) => (JSON.parse(r.body) as { id: string }).id)).size, 1)
     assert.equal(await invitationsFor('burst@example.gov.scot'), 1)
   })
@@ -53,8 +72,14 @@ describe('idempotent API writes', () => {
   it('refuses the same key for a different request, changing nothing', async () => {
     const api = new TestClient(t.app)
     const headers = { ...auth, 'idempotency-key': 'reuse-0003-abcdef' }
-    await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'first@example.gov.scot', roles: [] } })
-    const other = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'second@example.gov.scot', roles: [] } })
+    await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers,
+      json: { email: 'first@example.gov.scot', roles: [] },
+    })
+    const other = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers,
+      json: { email: 'second@example.gov.scot', roles: [] },
+    })
     assert.equal(other.status, 409)
     assert.equal((JSON.parse(other.body) as { error: { code: string } }).error.code, 'IDEMPOTENCY_KEY_REUSED')
     assert.equal(await invitationsFor('second@example.gov.scot'), 0)
@@ -63,11 +88,20 @@ describe('idempotent API writes', () => {
   it('lets a request that failed be tried again with the same key', async () => {
     const api = new TestClient(t.app)
     const headers = { ...auth, 'idempotency-key': 'fails-0004-abcdef' }
-    const bad = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'nope', roles: [] } })
+    const bad = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers,
+      json: { email: 'nope', roles: [] },
+    })
     assert.equal(bad.status, 422)
-    const again = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers, json: { email: 'nope', roles: [] } })
+    const again = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers,
+      json: { email: 'nope', roles: [] },
+    })
     assert.equal(again.status, 422, 'nothing was recorded for the failed attempt, so it is simply tried again')
-    const badKey = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', { headers: { ...auth, 'idempotency-key': 'x' }, json: { email: 'k@example.gov.scot', roles: [] } })
+    const badKey = await api.request('POST', '/api/v1/organisations/east-lothian-council/invitations', {
+      headers: { ...auth, 'idempotency-key': 'x' },
+      json: { email: 'k@example.gov.scot', roles: [] },
+    })
     assert.equal(badKey.status, 422)
     assert.equal(await invitationsFor('k@example.gov.scot'), 0)
   })

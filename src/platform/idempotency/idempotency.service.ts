@@ -20,9 +20,18 @@ export class IdempotencyService {
    * Runs fn once per (owner, key). The owner is who is acting (an account, or an anonymous client),
    * the fingerprint what was asked; the same key with a different request is refused.
    */
-  async run(owner: string, key: string, fingerprint: string, fn: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
+  async run(
+    owner: string,
+    key: string,
+    fingerprint: string,
+    fn: () => Promise<StoredResponse>,
+  ): Promise<StoredResponse & { replayed: boolean }> {
     if (!KEY.test(key)) {
-      throw new DomainError<IdempotencyErrorCode>('IDEMPOTENCY_KEY_INVALID', 'invalid', 'Idempotency-Key must be 8 to 200 letters, digits or ._:-')
+      throw new DomainError<IdempotencyErrorCode>(
+        'IDEMPOTENCY_KEY_INVALID',
+        'invalid',
+        'Idempotency-Key must be 8 to 200 letters, digits or ._:-',
+      )
     }
     const print = sha256(fingerprint)
     return inTransaction(this.db, async (trx) => {
@@ -33,16 +42,29 @@ export class IdempotencyService {
         .returning('key')
         .executeTakeFirst()
       if (!claimed) {
-        const existing = await trx.selectFrom('core.idempotency_key').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirstOrThrow()
+        const existing = await trx
+          .selectFrom('core.idempotency_key')
+          .selectAll()
+          .where('owner', '=', owner)
+          .where('key', '=', key)
+          .executeTakeFirstOrThrow()
         if (existing.fingerprint !== print) {
-          throw new DomainError<IdempotencyErrorCode>('IDEMPOTENCY_KEY_REUSED', 'conflict', 'This Idempotency-Key was already used for a different request')
+          throw new DomainError<IdempotencyErrorCode>(
+            'IDEMPOTENCY_KEY_REUSED',
+            'conflict',
+            'This Idempotency-Key was already used for a different request',
+          )
         }
         return { status: existing.status ?? 200, body: existing.body, location: existing.location, replayed: true }
       }
       const response = await fn()
       await trx
         .updateTable('core.idempotency_key')
-        .set({ status: response.status, body: JSON.stringify(response.body ?? null), location: response.location ?? null })
+        .set({
+          status: response.status,
+          body: JSON.stringify(response.body ?? null),
+          location: response.location ?? null,
+        })
         .where('owner', '=', owner)
         .where('key', '=', key)
         .execute()
@@ -52,7 +74,10 @@ export class IdempotencyService {
 
   /** Keys are kept for a day, long enough for any sensible retry. */
   async purge(olderThanHours = 24): Promise<number> {
-    const result = await this.db.deleteFrom('core.idempotency_key').where('created_at', '<', new Date(Date.now() - olderThanHours * 3_600_000)).executeTakeFirst()
+    const result = await this.db
+      .deleteFrom('core.idempotency_key')
+      .where('created_at', '<', new Date(Date.now() - olderThanHours * 3_600_000))
+      .executeTakeFirst()
     return Number(result.numDeletedRows)
   }
 }

@@ -28,7 +28,14 @@ export type FailedJob = {
   completedOn: Date | null
 }
 
-export type QueueCount = { name: string; created: number; active: number; retry: number; failed: number; completed: number }
+export type QueueCount = {
+  name: string
+  created: number
+  active: number
+  retry: number
+  failed: number
+  completed: number
+}
 
 /** A pg-boss executor bound to a Kysely transaction, so a job is sent only if the change commits. */
 function transactionExecutor(trx: Transaction<any>): PgBoss.Db {
@@ -48,12 +55,16 @@ export class JobQueue {
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
-    private readonly options: { runWorkers: boolean; pollingIntervalSeconds?: number; schedules?: Readonly<Record<string, string>> },
+    private readonly options: {
+      runWorkers: boolean
+      pollingIntervalSeconds?: number
+      schedules?: Readonly<Record<string, string>>
+    },
   ) {
     const common = { schema: 'pgboss', migrate: true, supervise: options.runWorkers, schedule: options.runWorkers }
     this.boss = database.connectionString
       ? new PgBoss({ ...common, connectionString: database.connectionString, max: 4, application_name: 'comhla-jobs' })
-      : new PgBoss({ ...common, db: { executeSql: async (text, values) => (await database.executeSql(text, values)) } })
+      : new PgBoss({ ...common, db: { executeSql: async (text, values) => await database.executeSql(text, values) } })
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'))
   }
 
@@ -94,7 +105,11 @@ export class JobQueue {
     this.started = true
   }
 
-  async send<T extends object>(name: string, data: T, options: { trx?: Transaction<any>; singletonKey?: string; startAfterSeconds?: number } = {}): Promise<string | null> {
+  async send<T extends object>(
+    name: string,
+    data: T,
+    options: { trx?: Transaction<any>; singletonKey?: string; startAfterSeconds?: number } = {},
+  ): Promise<string | null> {
     if (!this.definitions.has(name)) throw new Error(`Unknown job ${name}`)
     return this.boss.send(name, data, {
       ...(options.trx ? { db: transactionExecutor(options.trx) } : {}),

@@ -67,7 +67,13 @@ export class MailService {
   /** Renders the email into the outbox; it is sent only if the transaction commits. */
   async enqueue(
     trx: Transaction<CoreDatabase>,
-    message: { to: string; template: MailTemplateName; locale: 'en' | 'gd'; params: Record<string, string>; organisationId?: string | null },
+    message: {
+      to: string
+      template: MailTemplateName
+      locale: 'en' | 'gd'
+      params: Record<string, string>
+      organisationId?: string | null
+    },
   ): Promise<string> {
     const { subject, body } = renderMail(message.template, message.locale, message.params)
     const row = await trx
@@ -106,12 +112,19 @@ export class MailService {
         text: claimed.body_text,
         headers: { 'X-Comhla-Message-Id': claimed.id },
       })
-      await this.db.updateTable('core.email_outbox').set({ status: 'sent', sent_at: new Date(), last_error: null }).where('id', '=', id).execute()
+      await this.db
+        .updateTable('core.email_outbox')
+        .set({ status: 'sent', sent_at: new Date(), last_error: null })
+        .where('id', '=', id)
+        .execute()
     } catch (error) {
       const finalAttempt = claimed.attempts >= MAX_ATTEMPTS + 1
       await this.db
         .updateTable('core.email_outbox')
-        .set({ status: finalAttempt ? 'failed' : 'queued', last_error: String((error as Error).message ?? error).slice(0, 1000) })
+        .set({
+          status: finalAttempt ? 'failed' : 'queued',
+          last_error: String((error as Error).message ?? error).slice(0, 1000),
+        })
         .where('id', '=', id)
         .execute()
       this.logger.warn({ err: error, outboxId: id }, 'email delivery failed')

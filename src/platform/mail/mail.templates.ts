@@ -1,7 +1,8 @@
 // Email templates with ((placeholders)), GOV.UK Notify style, in English and Gàidhlig.
 // Gaelic text here has not yet been checked by a fluent speaker: see gaelicAwaitingReview.
 
-export type MailTemplateName = 'verify-email' | 'account-exists' | 'reset-password' | 'invitation' | 'password-changed' | 'two-factor-reminder'
+export type MailTemplateName =
+  'verify-email' | 'account-exists' | 'reset-password' | 'invitation' | 'password-changed' | 'two-factor-reminder'
 
 type Text = { subject: string; body: string }
 
@@ -46,8 +47,8 @@ export const mailTemplates: Record<MailTemplateName, { en: Text; gd: Text; place
       body: '((inviter)) has invited you to join ((organisation)) on Còmhla, with these roles: ((roles)).\n\nTo accept, open this link and sign in or create an account with this email address:\n\n((link))\n\nThe invitation works for 7 days.\n\nCòmhla',
     },
     gd: {
-      subject: "Fhuair thu cuireadh a dhol an sàs ann an ((organisation)) air Còmhla",
-      body: "Thug ((inviter)) cuireadh dhut a dhol an sàs ann an ((organisation)) air Còmhla, leis na dreuchdan seo: ((roles)).\n\nGus gabhail ris, fosgail an ceangal seo agus clàraich a-steach no cruthaich cunntas leis an t-seòladh phuist-d seo:\n\n((link))\n\nObraichidh an cuireadh fad 7 làithean.\n\nCòmhla",
+      subject: 'Fhuair thu cuireadh a dhol an sàs ann an ((organisation)) air Còmhla',
+      body: 'Thug ((inviter)) cuireadh dhut a dhol an sàs ann an ((organisation)) air Còmhla, leis na dreuchdan seo: ((roles)).\n\nGus gabhail ris, fosgail an ceangal seo agus clàraich a-steach no cruthaich cunntas leis an t-seòladh phuist-d seo:\n\n((link))\n\nObraichidh an cuireadh fad 7 làithean.\n\nCòmhla',
     },
   },
   'password-changed': {
@@ -75,7 +76,14 @@ export const mailTemplates: Record<MailTemplateName, { en: Text; gd: Text; place
 }
 
 /** Gaelic templates not yet checked by a fluent speaker. */
-export const gaelicAwaitingReview: MailTemplateName[] = ['verify-email', 'account-exists', 'reset-password', 'invitation', 'password-changed', 'two-factor-reminder']
+export const gaelicAwaitingReview: MailTemplateName[] = [
+  'verify-email',
+  'account-exists',
+  'reset-password',
+  'invitation',
+  'password-changed',
+  'two-factor-reminder',
+]
 
 export function renderMail(name: MailTemplateName, locale: 'en' | 'gd', params: Record<string, string>): Text {
   const template = mailTemplates[name][locale]

@@ -21,7 +21,10 @@ describe('Prometheus metrics', () => {
     assert.match(res.body, /comhla_http_requests_total\{method="GET",route="\/organisations\/:slug",status="200"\} 1/)
     assert.match(res.body, /comhla_http_requests_total\{method="GET",route="\/organisations\/:slug",status="404"\} 1/)
     assert.doesNotMatch(res.body, /no-such-body/, 'raw addresses never become labels')
-    assert.match(res.body, /comhla_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/organisations"\}/)
+    assert.match(
+      res.body,
+      /comhla_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/organisations"\}/,
+    )
     assert.match(res.body, /comhla_jobs\{queue="mail.deliver",state="failed"\} 0/)
     assert.match(res.body, /comhla_db_pool_connections\{state="max"\} \d+/)
   })

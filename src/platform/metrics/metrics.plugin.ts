@@ -32,7 +32,8 @@ export const metricsPlugin = fp(
       async collect() {
         this.reset()
         for (const q of await kernel.jobs.counts()) {
-          for (const state of ['created', 'active', 'retry', 'failed', 'completed'] as const) this.set({ queue: q.name, state }, q[state])
+          for (const state of ['created', 'active', 'retry', 'failed', 'completed'] as const)
+            this.set({ queue: q.name, state }, q[state])
         }
       },
     })
@@ -61,7 +62,9 @@ export const metricsPlugin = fp(
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       const token = kernel.config.metricsToken
       const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
-      const allowed = token ? given !== undefined && safeEqual(given, token) : ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '')
+      const allowed = token
+        ? given !== undefined && safeEqual(given, token)
+        : ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '')
       if (!allowed) return reply.code(403).type('text/plain').send('Forbidden')
       return reply.type(registry.contentType).send(await registry.metrics())
     })

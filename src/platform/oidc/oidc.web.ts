@@ -62,7 +62,14 @@ export const oidcWeb: FastifyPluginAsyncTypebox = async (app) => {
   /** This browser's binding value, made when it has none; the cookie is renewed so it outlives the attempt. */
   function binding(request: FastifyRequest, reply: FastifyReply): string {
     const value = readBinding(request) ?? kernel.oidc.newBinding()
-    reply.setCookie(OIDC_BINDING_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge: 3600 })
+    reply.setCookie(OIDC_BINDING_COOKIE, value, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      signed: true,
+      maxAge: 3600,
+    })
     return value
   }
 

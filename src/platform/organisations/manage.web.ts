@@ -32,20 +32,34 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/manage', async (request, reply) => {
     const principal = signedIn(request, reply)
     if (!principal) return reply
-    return reply.render('manage/index.njk', { title: request.t('manage.title'), section: 'manage', memberships: principal.memberships })
+    return reply.render('manage/index.njk', {
+      title: request.t('manage.title'),
+      section: 'manage',
+      memberships: principal.memberships,
+    })
   })
 
   app.get('/manage/organisations/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
     if (!signedIn(request, reply)) return reply
     const organisation = await kernel.organisations.getBySlug(request.params.slug)
     const principal = request.principal!
-    const isAdmin = principal.isPlatformAdmin || principal.memberships.some((m) => m.organisationId === organisation.id && m.roles.includes('org-admin'))
+    const isAdmin =
+      principal.isPlatformAdmin ||
+      principal.memberships.some((m) => m.organisationId === organisation.id && m.roles.includes('org-admin'))
     if (!isAdmin) {
       const membership = principal.memberships.find((m) => m.organisationId === organisation.id)
       if (!membership) requireOrganisationAdmin(request.ctx(), organisation.id)
-      return reply.render('manage/member-view.njk', { ...base(request, organisation), title: organisation.nameEn, membership, joined: (request.query as Record<string, string>).joined === '1' })
+      return reply.render('manage/member-view.njk', {
+        ...base(request, organisation),
+        title: organisation.nameEn,
+        membership,
+        joined: (request.query as Record<string, string>).joined === '1',
+      })
     }
-    const [members, invitations] = await Promise.all([kernel.staff.members(request.ctx(), organisation.id), kernel.staff.invitations(request.ctx(), organisation.id)])
+    const [members, invitations] = await Promise.all([
+      kernel.staff.members(request.ctx(), organisation.id),
+      kernel.staff.invitations(request.ctx(), organisation.id),
+    ])
     return reply.render('manage/organisation.njk', {
       ...base(request, organisation),
       title: organisation.nameEn,
@@ -62,81 +76,145 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/manage/organisations/:slug/invite', { schema: { params: SlugParams } }, async (request, reply) => {
     if (!signedIn(request, reply)) return reply
     const organisation = await administered(request, request.params.slug)
-    return reply.render('manage/invite.njk', { ...base(request, organisation), title: request.t('invite.title'), values: { roles: [] } })
+    return reply.render('manage/invite.njk', {
+      ...base(request, organisation),
+      title: request.t('invite.title'),
+      values: { roles: [] },
+    })
   })
 
-  app.post('/manage/organisations/:slug/invite', { schema: { params: SlugParams, body: formSchema(['email', 'roles'], 400) }, attachValidation: true }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const values = { email: field(request.body, 'email', 320), roles: fieldList(request.body, 'roles') }
-    try {
-      await kernel.staff.invite(request.ctx(), organisation.id, values)
-      return reply.redirect(`/manage/organisations/${organisation.slug}?invited=${encodeURIComponent(values.email.trim())}`, 303)
-    } catch (error) {
-      const fieldErrors = fieldErrorsOf(error)
-      if (!fieldErrors) throw error
-      return reply.render('manage/invite.njk', { ...base(request, organisation), title: request.t('invite.title'), values, fieldErrors }, 422)
-    }
-  })
+  app.post(
+    '/manage/organisations/:slug/invite',
+    { schema: { params: SlugParams, body: formSchema(['email', 'roles'], 400) }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const values = { email: field(request.body, 'email', 320), roles: fieldList(request.body, 'roles') }
+      try {
+        await kernel.staff.invite(request.ctx(), organisation.id, values)
+        return reply.redirect(
+          `/manage/organisations/${organisation.slug}?invited=${encodeURIComponent(values.email.trim())}`,
+          303,
+        )
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return reply.render(
+          'manage/invite.njk',
+          { ...base(request, organisation), title: request.t('invite.title'), values, fieldErrors },
+          422,
+        )
+      }
+    },
+  )
 
-  app.post('/manage/organisations/:slug/invitations/:id/revoke', { schema: { params: Type.Object({ slug: Type.String({ maxLength: 200 }), id: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    await kernel.staff.revokeInvitation(request.ctx(), organisation.id, request.params.id)
-    return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
-  })
+  app.post(
+    '/manage/organisations/:slug/invitations/:id/revoke',
+    { schema: { params: Type.Object({ slug: Type.String({ maxLength: 200 }), id: Type.String({ maxLength: 100 }) }) } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      await kernel.staff.revokeInvitation(request.ctx(), organisation.id, request.params.id)
+      return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
+    },
+  )
 
   // --- one member ---
-  app.get('/manage/organisations/:slug/members/:accountId', { schema: { params: MemberParams } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
-    return reply.render('manage/member.njk', { ...base(request, organisation), title: member.displayName, member, values: { roles: member.roles } })
-  })
+  app.get(
+    '/manage/organisations/:slug/members/:accountId',
+    { schema: { params: MemberParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      return reply.render('manage/member.njk', {
+        ...base(request, organisation),
+        title: member.displayName,
+        member,
+        values: { roles: member.roles },
+      })
+    },
+  )
 
-  app.post('/manage/organisations/:slug/members/:accountId', { schema: { params: MemberParams, body: formSchema(['roles'], 100) }, attachValidation: true }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
-    const values = { roles: fieldList(request.body, 'roles') }
-    try {
-      await kernel.staff.changeRoles(request.ctx(), organisation.id, member.accountId, values.roles)
-      return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
-    } catch (error) {
-      const fieldErrors = fieldErrorsOf(error)
-      if (!fieldErrors) throw error
-      return reply.render('manage/member.njk', { ...base(request, organisation), title: member.displayName, member, values, fieldErrors }, 422)
-    }
-  })
+  app.post(
+    '/manage/organisations/:slug/members/:accountId',
+    { schema: { params: MemberParams, body: formSchema(['roles'], 100) }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      const values = { roles: fieldList(request.body, 'roles') }
+      try {
+        await kernel.staff.changeRoles(request.ctx(), organisation.id, member.accountId, values.roles)
+        return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return reply.render(
+          'manage/member.njk',
+          { ...base(request, organisation), title: member.displayName, member, values, fieldErrors },
+          422,
+        )
+      }
+    },
+  )
 
-  app.get('/manage/organisations/:slug/members/:accountId/remove', { schema: { params: MemberParams } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
-    return reply.render('manage/remove.njk', { ...base(request, organisation), title: request.t('remove.title', { name: member.displayName }), member })
-  })
+  app.get(
+    '/manage/organisations/:slug/members/:accountId/remove',
+    { schema: { params: MemberParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      return reply.render('manage/remove.njk', {
+        ...base(request, organisation),
+        title: request.t('remove.title', { name: member.displayName }),
+        member,
+      })
+    },
+  )
 
-  app.post('/manage/organisations/:slug/members/:accountId/remove', { schema: { params: MemberParams } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
-    try {
-      await kernel.staff.removeMember(request.ctx(), organisation.id, member.accountId)
-      return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
-    } catch (error) {
-      const fieldErrors = fieldErrorsOf(error)
-      if (!fieldErrors) throw error
-      return reply.render('manage/remove.njk', { ...base(request, organisation), title: request.t('remove.title', { name: member.displayName }), member, fieldErrors }, 409)
-    }
-  })
+  app.post(
+    '/manage/organisations/:slug/members/:accountId/remove',
+    { schema: { params: MemberParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      try {
+        await kernel.staff.removeMember(request.ctx(), organisation.id, member.accountId)
+        return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return reply.render(
+          'manage/remove.njk',
+          {
+            ...base(request, organisation),
+            title: request.t('remove.title', { name: member.displayName }),
+            member,
+            fieldErrors,
+          },
+          409,
+        )
+      }
+    },
+  )
 
-  app.post('/manage/organisations/:slug/members/:accountId/remind-two-factor', { schema: { params: MemberParams } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
-    if (!member.twoFactorEnabled) await kernel.twoFactor.remind(request.ctx(), organisation.id, member)
-    return reply.redirect(`/manage/organisations/${organisation.slug}?reminded=${encodeURIComponent(member.email)}`, 303)
-  })
+  app.post(
+    '/manage/organisations/:slug/members/:accountId/remind-two-factor',
+    { schema: { params: MemberParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      if (!member.twoFactorEnabled) await kernel.twoFactor.remind(request.ctx(), organisation.id, member)
+      return reply.redirect(
+        `/manage/organisations/${organisation.slug}?reminded=${encodeURIComponent(member.email)}`,
+        303,
+      )
+    },
+  )
 
   // --- the body's details ---
   app.get('/manage/organisations/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
@@ -147,13 +225,26 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
       ...base(request, organisation),
       title: request.t('editOrganisation.title'),
       types: organisationTypes,
-      values: { nameEn: organisation.nameEn, nameGd: organisation.nameGd ?? '', type: organisation.type, gssCode: organisation.gssCode ?? '', website: organisation.website ?? '', parentSlug: parent?.slug ?? '' },
+      values: {
+        nameEn: organisation.nameEn,
+        nameGd: organisation.nameGd ?? '',
+        type: organisation.type,
+        gssCode: organisation.gssCode ?? '',
+        website: organisation.website ?? '',
+        parentSlug: parent?.slug ?? '',
+      },
     })
   })
 
   app.post(
     '/manage/organisations/:slug/edit',
-    { schema: { params: SlugParams, body: formSchema(['nameEn', 'nameGd', 'type', 'gssCode', 'website', 'parentSlug'], 500) }, attachValidation: true },
+    {
+      schema: {
+        params: SlugParams,
+        body: formSchema(['nameEn', 'nameGd', 'type', 'gssCode', 'website', 'parentSlug'], 500),
+      },
+      attachValidation: true,
+    },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
       const organisation = await administered(request, request.params.slug)
@@ -171,34 +262,52 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
       } catch (error) {
         const fieldErrors = fieldErrorsOf(error)
         if (!fieldErrors) throw error
-        return reply.render('manage/edit.njk', { ...base(request, organisation), title: request.t('editOrganisation.title'), types: organisationTypes, values, fieldErrors }, 422)
+        return reply.render(
+          'manage/edit.njk',
+          {
+            ...base(request, organisation),
+            title: request.t('editOrganisation.title'),
+            types: organisationTypes,
+            values,
+            fieldErrors,
+          },
+          422,
+        )
       }
     },
   )
 
   // --- audit ---
-  app.get('/manage/organisations/:slug/audit', { schema: { params: SlugParams, querystring: AuditQuery } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const search = auditSearchFromQuery(request.query)
-    const result = await kernel.audit.search({ ...search, organisationId: organisation.id, pageSize: 50 })
-    const params = keepQuery(request.query)
-    return reply.render('manage/audit.njk', {
-      ...base(request, organisation),
-      title: request.t('audit.title'),
-      result,
-      query: request.query,
-      pageBase: `/manage/organisations/${organisation.slug}/audit?${params ? `${params}&` : ''}`,
-      csvHref: `/manage/organisations/${organisation.slug}/audit.csv${params ? `?${params}` : ''}`,
-    })
-  })
+  app.get(
+    '/manage/organisations/:slug/audit',
+    { schema: { params: SlugParams, querystring: AuditQuery } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const search = auditSearchFromQuery(request.query)
+      const result = await kernel.audit.search({ ...search, organisationId: organisation.id, pageSize: 50 })
+      const params = keepQuery(request.query)
+      return reply.render('manage/audit.njk', {
+        ...base(request, organisation),
+        title: request.t('audit.title'),
+        result,
+        query: request.query,
+        pageBase: `/manage/organisations/${organisation.slug}/audit?${params ? `${params}&` : ''}`,
+        csvHref: `/manage/organisations/${organisation.slug}/audit.csv${params ? `?${params}` : ''}`,
+      })
+    },
+  )
 
-  app.get('/manage/organisations/:slug/audit.csv', { schema: { params: SlugParams, querystring: AuditQuery } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const organisation = await administered(request, request.params.slug)
-    const search = auditSearchFromQuery(request.query)
-    reply.header('content-type', 'text/csv; charset=utf-8')
-    reply.header('content-disposition', `attachment; filename="audit-${organisation.slug}.csv"`)
-    return reply.send(auditCsv(kernel.audit.stream({ ...search, organisationId: organisation.id })))
-  })
+  app.get(
+    '/manage/organisations/:slug/audit.csv',
+    { schema: { params: SlugParams, querystring: AuditQuery } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const organisation = await administered(request, request.params.slug)
+      const search = auditSearchFromQuery(request.query)
+      reply.header('content-type', 'text/csv; charset=utf-8')
+      reply.header('content-disposition', `attachment; filename="audit-${organisation.slug}.csv"`)
+      return reply.send(auditCsv(kernel.audit.stream({ ...search, organisationId: organisation.id })))
+    },
+  )
 }

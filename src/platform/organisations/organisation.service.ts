@@ -92,7 +92,8 @@ export function slugify(text: string): string {
     .slice(0, 80)
 }
 
-const notFound = () => new DomainError<OrganisationErrorCode>('ORGANISATION_NOT_FOUND', 'not-found', 'There is no such organisation')
+const notFound = () =>
+  new DomainError<OrganisationErrorCode>('ORGANISATION_NOT_FOUND', 'not-found', 'There is no such organisation')
 
 export type OrganisationQuery = { q?: string; type?: string; page?: number; pageSize?: number }
 
@@ -132,12 +133,25 @@ export class OrganisationService {
     let q = this.db.selectFrom('core.organisation')
     if (query.type) q = q.where('type', '=', query.type)
     if (query.q && query.q.trim() !== '') {
-      const like = `%${query.q.trim().slice(0, 100).replace(/[%_\\]/g, '\\$&')}%`
-      q = q.where((eb) => eb.or([eb('name_en', 'ilike', like), eb('name_gd', 'ilike', like), eb('gss_code', 'ilike', like)]))
+      const like = `%${query.q
+        .trim()
+        .slice(0, 100)
+        .replace(/[%_\\]/g, '\\$&')}%`
+      q = q.where((eb) =>
+        eb.or([eb('name_en', 'ilike', like), eb('name_gd', 'ilike', like), eb('gss_code', 'ilike', like)]),
+      )
     }
     // One round trip: the total comes with the rows; only a page past the end needs its own count.
-    const rows = await q.selectAll().select(sql<number>`count(*) over()`.as('total_count')).orderBy('name_en').limit(pageSize).offset(offset).execute()
-    const total = rows[0] ? Number(rows[0].total_count) : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    const rows = await q
+      .selectAll()
+      .select(sql<number>`count(*) over()`.as('total_count'))
+      .orderBy('name_en')
+      .limit(pageSize)
+      .offset(offset)
+      .execute()
+    const total = rows[0]
+      ? Number(rows[0].total_count)
+      : Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
     return toPage(rows.map(toOrganisation), total, page, pageSize)
   }
 
@@ -164,17 +178,25 @@ export class OrganisationService {
     if (input.nameEn.trim() === '') fields.nameEn = 'validation.organisation.nameRequired'
     else if (input.nameEn.trim().length > 200) fields.nameEn = 'validation.organisation.nameTooLong'
     if (input.nameGd.trim().length > 200) fields.nameGd = 'validation.organisation.nameTooLong'
-    if (!(organisationTypes as readonly string[]).includes(input.type)) fields.type = 'validation.organisation.typeRequired'
-    if (input.gssCode.trim() !== '' && !/^[SEWNK]\d{8}$/.test(input.gssCode.trim())) fields.gssCode = 'validation.organisation.gssFormat'
+    if (!(organisationTypes as readonly string[]).includes(input.type))
+      fields.type = 'validation.organisation.typeRequired'
+    if (input.gssCode.trim() !== '' && !/^[SEWNK]\d{8}$/.test(input.gssCode.trim()))
+      fields.gssCode = 'validation.organisation.gssFormat'
     if (input.website.trim() !== '') {
       try {
         const url = new URL(input.website.trim())
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') fields.website = 'validation.organisation.websiteFormat'
+        if (url.protocol !== 'https:' && url.protocol !== 'http:')
+          fields.website = 'validation.organisation.websiteFormat'
       } catch {
         fields.website = 'validation.organisation.websiteFormat'
       }
     }
-    if (isNew && input.slug !== undefined && input.slug.trim() !== '' && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.slug.trim())) {
+    if (
+      isNew &&
+      input.slug !== undefined &&
+      input.slug.trim() !== '' &&
+      !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.slug.trim())
+    ) {
       fields.slug = 'validation.organisation.slugFormat'
     }
     return fields
@@ -182,11 +204,20 @@ export class OrganisationService {
 
   private async parentId(parentSlug: string): Promise<string | null> {
     if (parentSlug.trim() === '') return null
-    const parent = await this.db.selectFrom('core.organisation').select('id').where('slug', '=', parentSlug.trim()).executeTakeFirst()
+    const parent = await this.db
+      .selectFrom('core.organisation')
+      .select('id')
+      .where('slug', '=', parentSlug.trim())
+      .executeTakeFirst()
     if (!parent) {
-      throw new DomainError<OrganisationErrorCode>('ORGANISATION_INVALID', 'invalid', 'validation.organisation.parentUnknown', {
-        fields: { parentSlug: 'validation.organisation.parentUnknown' },
-      })
+      throw new DomainError<OrganisationErrorCode>(
+        'ORGANISATION_INVALID',
+        'invalid',
+        'validation.organisation.parentUnknown',
+        {
+          fields: { parentSlug: 'validation.organisation.parentUnknown' },
+        },
+      )
     }
     return parent.id
   }
@@ -196,19 +227,28 @@ export class OrganisationService {
     assertNoFieldErrors('ORGANISATION_INVALID', this.validate(input, true))
     const slug = input.slug && input.slug.trim() !== '' ? input.slug.trim() : slugify(input.nameEn)
     if (slug === '') {
-      throw new DomainError<OrganisationErrorCode>('ORGANISATION_INVALID', 'invalid', 'validation.organisation.slugFormat', { fields: { slug: 'validation.organisation.slugFormat' } })
+      throw new DomainError<OrganisationErrorCode>(
+        'ORGANISATION_INVALID',
+        'invalid',
+        'validation.organisation.slugFormat',
+        { fields: { slug: 'validation.organisation.slugFormat' } },
+      )
     }
     const parentId = await this.parentId(input.parentSlug)
     return inTransaction(this.db, async (trx) => {
       const clash = await trx
         .selectFrom('core.organisation')
         .select(['slug', 'gss_code'])
-        .where((eb) => eb.or([eb('slug', '=', slug), ...(input.gssCode.trim() ? [eb('gss_code', '=', input.gssCode.trim())] : [])]))
+        .where((eb) =>
+          eb.or([eb('slug', '=', slug), ...(input.gssCode.trim() ? [eb('gss_code', '=', input.gssCode.trim())] : [])]),
+        )
         .executeTakeFirst()
       if (clash) {
         const field = clash.slug === slug ? 'slug' : 'gssCode'
         const key = field === 'slug' ? 'validation.organisation.slugTaken' : 'validation.organisation.gssTaken'
-        throw new DomainError<OrganisationErrorCode>('ORGANISATION_EXISTS', 'conflict', key, { fields: { [field === 'slug' ? 'nameEn' : 'gssCode']: key } })
+        throw new DomainError<OrganisationErrorCode>('ORGANISATION_EXISTS', 'conflict', key, {
+          fields: { [field === 'slug' ? 'nameEn' : 'gssCode']: key },
+        })
       }
       const row = await trx
         .insertInto('core.organisation')
@@ -243,11 +283,20 @@ export class OrganisationService {
     const parentId = platform ? await this.parentId(input.parentSlug) : current.parentId
     return inTransaction(this.db, async (trx) => {
       if (platform && input.gssCode.trim() && input.gssCode.trim() !== current.gssCode) {
-        const clash = await trx.selectFrom('core.organisation').select('id').where('gss_code', '=', input.gssCode.trim()).executeTakeFirst()
+        const clash = await trx
+          .selectFrom('core.organisation')
+          .select('id')
+          .where('gss_code', '=', input.gssCode.trim())
+          .executeTakeFirst()
         if (clash) {
-          throw new DomainError<OrganisationErrorCode>('ORGANISATION_EXISTS', 'conflict', 'validation.organisation.gssTaken', {
-            fields: { gssCode: 'validation.organisation.gssTaken' },
-          })
+          throw new DomainError<OrganisationErrorCode>(
+            'ORGANISATION_EXISTS',
+            'conflict',
+            'validation.organisation.gssTaken',
+            {
+              fields: { gssCode: 'validation.organisation.gssTaken' },
+            },
+          )
         }
       }
       const changes = {
@@ -258,13 +307,26 @@ export class OrganisationService {
         gaelic_reviewed: (input.nameGd.trim() || null) === current.nameGd ? current.gaelicReviewed : false,
         updated_at: new Date(),
       }
-      const row = await trx.updateTable('core.organisation').set(changes).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow()
+      const row = await trx
+        .updateTable('core.organisation')
+        .set(changes)
+        .where('id', '=', current.id)
+        .returningAll()
+        .executeTakeFirstOrThrow()
       const before: Record<string, unknown> = {}
       const after: Record<string, unknown> = {}
       for (const [key, value] of Object.entries(changes)) {
         if (key === 'updated_at') continue
         const old = (
-          { name_en: current.nameEn, name_gd: current.nameGd, website: current.website, type: current.type, gss_code: current.gssCode, parent_id: current.parentId, gaelic_reviewed: current.gaelicReviewed } as Record<string, unknown>
+          {
+            name_en: current.nameEn,
+            name_gd: current.nameGd,
+            website: current.website,
+            type: current.type,
+            gss_code: current.gssCode,
+            parent_id: current.parentId,
+            gaelic_reviewed: current.gaelicReviewed,
+          } as Record<string, unknown>
         )[key]
         if (old !== value) {
           before[key] = old

@@ -66,7 +66,15 @@ describe('the directory of public bodies', () => {
 
   it('lets a platform administrator add a community council under its council, audited', async () => {
     const council = (await t.app.kernel.organisations.list({ q: 'Highland', type: 'council' })).items[0]!
-    const res = await admin.submit('/admin/organisations/new', { nameEn: 'Kinlochbervie Community Council', nameGd: 'Comhairle Coimhearsnachd Cheann Loch Biorbhaidh', type: 'community-council', slug: '', gssCode: '', website: 'https://kinlochbervie.example.scot', parentSlug: council.slug })
+    const res = await admin.submit('/admin/organisations/new', {
+      nameEn: 'Kinlochbervie Community Council',
+      nameGd: 'Comhairle Coimhearsnachd Cheann Loch Biorbhaidh',
+      type: 'community-council',
+      slug: '',
+      gssCode: '',
+      website: 'https://kinlochbervie.example.scot',
+      parentSlug: council.slug,
+    })
     assert.equal(res.status, 303)
     const page = await admin.follow(res)
     assert.match(text(page.$, 'h1'), /Kinlochbervie Community Council/)
@@ -76,7 +84,15 @@ describe('the directory of public bodies', () => {
   })
 
   it('re-shows the new-body form with every problem and what was typed', async () => {
-    const res = await admin.submit('/admin/organisations/new', { nameEn: '', nameGd: 'Ainm', type: 'spaceship', slug: 'Not A Slug!', gssCode: '12345', website: 'javascript:alert(1)', parentSlug: '' })
+    const res = await admin.submit('/admin/organisations/new', {
+      nameEn: '',
+      nameGd: 'Ainm',
+      type: 'spaceship',
+      slug: 'Not A Slug!',
+      gssCode: '12345',
+      website: 'javascript:alert(1)',
+      parentSlug: '',
+    })
     assert.equal(res.status, 422)
     const summary = text(res.$, '.ds_error-summary')
     assert.match(summary, /Enter the organisation's name/)
@@ -88,7 +104,15 @@ describe('the directory of public bodies', () => {
   })
 
   it('refuses a second body with the same GSS code', async () => {
-    const res = await admin.submit('/admin/organisations/new', { nameEn: 'Another Highland', nameGd: '', type: 'council', slug: '', gssCode: 'S12000017', website: '', parentSlug: '' })
+    const res = await admin.submit('/admin/organisations/new', {
+      nameEn: 'Another Highland',
+      nameGd: '',
+      type: 'council',
+      slug: '',
+      gssCode: 'S12000017',
+      website: '',
+      parentSlug: '',
+    })
     assert.equal(res.status, 422)
     assert.match(text(res.$, '#gssCode-error'), /already has this GSS code/)
   })
@@ -99,12 +123,17 @@ describe('the directory of public bodies', () => {
     await signIn(client, t.app.kernel, account.email, PASSWORD)
     const form = await client.get(`/manage/organisations/${organisation.slug}/edit`)
     assert.equal(form.$('#gssCode').length, 0, 'only platform administrators change codes and types')
-    const res = await client.submit(`/manage/organisations/${organisation.slug}/edit`, { nameEn: organisation.nameEn, nameGd: 'Comhairle Fhìobha (ceartaichte)', website: organisation.website ?? '' })
+    const res = await client.submit(`/manage/organisations/${organisation.slug}/edit`, {
+      nameEn: organisation.nameEn,
+      nameGd: 'Comhairle Fhìobha (ceartaichte)',
+      website: organisation.website ?? '',
+    })
     assert.equal(res.status, 303)
     const after = await t.app.kernel.organisations.getBySlug(organisation.slug)
     assert.equal(after.nameGd, 'Comhairle Fhìobha (ceartaichte)')
     assert.equal(after.gssCode, organisation.gssCode)
-    const entry = (await t.app.kernel.audit.search({ organisationId: organisation.id, action: 'organisation.updated' })).items[0]!
+    const entry = (await t.app.kernel.audit.search({ organisationId: organisation.id, action: 'organisation.updated' }))
+      .items[0]!
     assert.deepEqual((entry.details.after as Record<string, unknown>).name_gd, 'Comhairle Fhìobha (ceartaichte)')
   })
 })

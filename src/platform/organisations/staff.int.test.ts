@@ -18,7 +18,9 @@ describe('staff of a body', () => {
   let slug: string
   before(async () => {
     t = await testApp()
-    const { account, organisation } = await makeStaff(t.app.kernel, 'dundee-city-council', ['org-admin'], { name: 'Fiona Admin' })
+    const { account, organisation } = await makeStaff(t.app.kernel, 'dundee-city-council', ['org-admin'], {
+      name: 'Fiona Admin',
+    })
     slug = organisation.slug
     admin = new TestClient(t.app)
     await signIn(admin, t.app.kernel, account.email, PASSWORD)
@@ -28,7 +30,10 @@ describe('staff of a body', () => {
   })
 
   it('invites a colleague who creates an account from the link, joins and can sign in', async () => {
-    const sent = await admin.submit(`/manage/organisations/${slug}/invite`, { email: 'Colleague@Example.gov.scot', roles: ['consultation-manager', 'analyst'] })
+    const sent = await admin.submit(`/manage/organisations/${slug}/invite`, {
+      email: 'Colleague@Example.gov.scot',
+      roles: ['consultation-manager', 'analyst'],
+    })
     assert.equal(sent.status, 303)
     const overview = await admin.follow(sent)
     assert.match(text(overview.$, '.ds_notification-panel'), /Invitation sent to Colleague@Example.gov.scot/)
@@ -42,10 +47,20 @@ describe('staff of a body', () => {
     const registerHref = landing.$('a[href^="/register?invitation="]').attr('href')!
     const form = await colleague.get(registerHref)
     assert.equal(form.$('#email').attr('value'), 'Colleague@Example.gov.scot')
-    const wrongEmail = await colleague.submit(registerHref, { displayName: 'Colin Colleague', email: 'someone.else@example.gov.scot', password: 'tay bridge at dawn', confirmPassword: 'tay bridge at dawn' })
+    const wrongEmail = await colleague.submit(registerHref, {
+      displayName: 'Colin Colleague',
+      email: 'someone.else@example.gov.scot',
+      password: 'tay bridge at dawn',
+      confirmPassword: 'tay bridge at dawn',
+    })
     assert.equal(wrongEmail.status, 422)
     assert.match(text(wrongEmail.$, '#email-error'), /invitation was sent to/)
-    const registered = await colleague.submit(registerHref, { displayName: 'Colin Colleague', email: 'colleague@example.gov.scot', password: 'tay bridge at dawn', confirmPassword: 'tay bridge at dawn' })
+    const registered = await colleague.submit(registerHref, {
+      displayName: 'Colin Colleague',
+      email: 'colleague@example.gov.scot',
+      password: 'tay bridge at dawn',
+      confirmPassword: 'tay bridge at dawn',
+    })
     assert.equal(registered.status, 303)
     const accept = await colleague.submit(registered.location!, {})
     assert.equal(accept.status, 303)
@@ -65,7 +80,10 @@ describe('staff of a body', () => {
     assert.match(text(joined.$, '.ds_notification-panel'), /You have joined/)
 
     const again = new TestClient(t.app)
-    const passwordStep = await again.submit('/sign-in', { email: 'colleague@example.gov.scot', password: 'tay bridge at dawn' })
+    const passwordStep = await again.submit('/sign-in', {
+      email: 'colleague@example.gov.scot',
+      password: 'tay bridge at dawn',
+    })
     assert.equal(passwordStep.status, 303, 'registering through an invitation confirms the email address')
     assert.match(passwordStep.location!, /^\/sign-in\/two-factor/)
     const signedIn = await signIn(again, t.app.kernel, 'colleague@example.gov.scot', 'tay bridge at dawn', secret)
@@ -93,22 +111,35 @@ describe('staff of a body', () => {
     await client.submit('/sign-in', { email: other.email, password: PASSWORD })
     const page = await client.get(link)
     assert.equal(page.$(`form[action="${link}"]`).length, 0, 'no accept button is offered')
-    const forced = await client.request('POST', link, { form: { _csrf: page.$('input[name=_csrf]').first().attr('value') ?? '' } })
+    const forced = await client.request('POST', link, {
+      form: { _csrf: page.$('input[name=_csrf]').first().attr('value') ?? '' },
+    })
     assert.equal(forced.status, 403)
     const organisation = await t.app.kernel.organisations.getBySlug(slug)
-    const members = await t.app.kernel.db.selectFrom('core.membership').select('account_id').where('organisation_id', '=', organisation.id).execute()
+    const members = await t.app.kernel.db
+      .selectFrom('core.membership')
+      .select('account_id')
+      .where('organisation_id', '=', organisation.id)
+      .execute()
     assert.ok(!members.some((m) => m.account_id === other.id))
   })
 
   it('changes roles and removes people, but never the last administrator', async () => {
     const organisation = await t.app.kernel.organisations.getBySlug(slug)
     const { account: member } = await makeStaff(t.app.kernel, slug, ['analyst'], { name: 'Moira Member' })
-    const changed = await admin.submit(`/manage/organisations/${slug}/members/${member.id}`, { roles: ['analyst', 'data-publisher'] })
+    const changed = await admin.submit(`/manage/organisations/${slug}/members/${member.id}`, {
+      roles: ['analyst', 'data-publisher'],
+    })
     assert.equal(changed.status, 303)
     const overview = await admin.follow(changed)
     assert.match(text(overview.$, 'main'), /Analyst, Data publisher/)
 
-    const adminRow = (await t.app.kernel.db.selectFrom('core.membership').select('account_id').where('organisation_id', '=', organisation.id).where(sql<boolean>`'org-admin' = any(roles)`).execute())
+    const adminRow = await t.app.kernel.db
+      .selectFrom('core.membership')
+      .select('account_id')
+      .where('organisation_id', '=', organisation.id)
+      .where(sql<boolean>`'org-admin' = any(roles)`)
+      .execute()
     assert.equal(adminRow.length, 1)
     const self = adminRow[0]!.account_id
     const demote = await admin.submit(`/manage/organisations/${slug}/members/${self}`, { roles: ['analyst'] })
@@ -119,7 +150,8 @@ describe('staff of a body', () => {
 
     const removed = await admin.submit(`/manage/organisations/${slug}/members/${member.id}/remove`, {})
     assert.equal(removed.status, 303)
-    const entry = (await t.app.kernel.audit.search({ organisationId: organisation.id, action: 'staff.removed' })).items[0]!
+    const entry = (await t.app.kernel.audit.search({ organisationId: organisation.id, action: 'staff.removed' }))
+      .items[0]!
     assert.equal(entry.details.email, member.email)
   })
 
@@ -135,7 +167,10 @@ describe('staff of a body', () => {
   })
 
   it('shows the invite form again with the problem when the address is wrong', async () => {
-    const res = await admin.submit(`/manage/organisations/${slug}/invite`, { email: 'not an email', roles: ['made-up-role'] })
+    const res = await admin.submit(`/manage/organisations/${slug}/invite`, {
+      email: 'not an email',
+      roles: ['made-up-role'],
+    })
     assert.equal(res.status, 422)
     assert.match(text(res.$, '.ds_error-summary'), /correct format/)
     assert.equal(res.$('#email').attr('value'), 'not an email')
@@ -155,14 +190,21 @@ describe('API tokens', () => {
     const { account } = await makeStaff(t.app.kernel, 'angus-council', ['org-admin'])
     const client = new TestClient(t.app)
     await signIn(client, t.app.kernel, account.email, PASSWORD)
-    const created = await client.submit('/account/tokens', { name: 'Reporting script', scopes: ['account:read', 'staff:read'], expiresInDays: '30' })
+    const created = await client.submit('/account/tokens', {
+      name: 'Reporting script',
+      scopes: ['account:read', 'staff:read'],
+      expiresInDays: '30',
+    })
     assert.equal(created.status, 200)
     const token = text(created.$, '#token-value')
     assert.match(token, /^chl_/)
     const list = await client.get('/account/tokens')
     assert.ok(!list.body.includes(token), 'the secret is never shown again')
     const stored = await t.app.kernel.db.selectFrom('core.api_token').select('token_hash').execute()
-    assert.ok(stored.every((r) => r.token_hash !== token), 'only a hash is stored')
+    assert.ok(
+      stored.every((r) => r.token_hash !== token),
+      'only a hash is stored',
+    )
 
     const api = new TestClient(t.app)
     const auth = { authorization: `Bearer ${token}` }
@@ -174,12 +216,17 @@ describe('API tokens', () => {
     const audit = await api.request('GET', '/api/v1/organisations/angus-council/audit', { headers: auth })
     assert.equal(audit.status, 403)
     assert.equal((JSON.parse(audit.body) as { error: { code: string } }).error.code, 'AUTH_SCOPE_MISSING')
-    const invite = await api.request('POST', '/api/v1/organisations/angus-council/invitations', { headers: auth, json: { email: 'x@example.gov.scot', roles: [] } })
+    const invite = await api.request('POST', '/api/v1/organisations/angus-council/invitations', {
+      headers: auth,
+      json: { email: 'x@example.gov.scot', roles: [] },
+    })
     assert.equal(invite.status, 403)
 
     const page = await client.get('/account/tokens')
     const action = page.$('form[action$="/revoke"]').attr('action')!
-    await client.request('POST', action, { form: { _csrf: page.$('form[action$="/revoke"] input[name=_csrf]').attr('value')! } })
+    await client.request('POST', action, {
+      form: { _csrf: page.$('form[action$="/revoke"] input[name=_csrf]').attr('value')! },
+    })
     const after = await api.request('GET', '/api/v1/me', { headers: auth })
     assert.equal(after.status, 401)
     const actions = (await t.app.kernel.audit.search({ action: 'api-token.' })).items.map((e) => e.action)
@@ -196,12 +243,25 @@ describe('API tokens', () => {
   })
 
   it('describes every API route in the OpenAPI document', async () => {
-    const doc = JSON.parse((await new TestClient(t.app).get('/api/openapi.json')).body) as { openapi: string; paths: Record<string, Record<string, unknown>> }
+    const doc = JSON.parse((await new TestClient(t.app).get('/api/openapi.json')).body) as {
+      openapi: string
+      paths: Record<string, Record<string, unknown>>
+    }
     assert.match(doc.openapi, /^3\./)
-    for (const path of ['/api/v1/organisations', '/api/v1/organisations/{slug}', '/api/v1/me', '/api/v1/organisations/{slug}/members', '/api/v1/organisations/{slug}/invitations', '/api/v1/organisations/{slug}/audit']) {
+    for (const path of [
+      '/api/v1/organisations',
+      '/api/v1/organisations/{slug}',
+      '/api/v1/me',
+      '/api/v1/organisations/{slug}/members',
+      '/api/v1/organisations/{slug}/invitations',
+      '/api/v1/organisations/{slug}/audit',
+    ]) {
       assert.ok(doc.paths[path], `${path} is documented`)
     }
-    assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/manage') || p.startsWith('/admin')), 'pages are not in the API document')
+    assert.ok(
+      !Object.keys(doc.paths).some((p) => p.startsWith('/manage') || p.startsWith('/admin')),
+      'pages are not in the API document',
+    )
     const docs = await new TestClient(t.app).get('/api/docs')
     assert.match(text(docs.$, 'main'), /\/api\/v1\/organisations\/\{slug\}\/members/)
   })

@@ -23,7 +23,15 @@ export type StaffErrorCode =
 
 const INVITATION_DAYS = 7
 
-export type Member = { accountId: string; email: string; displayName: string; roles: string[]; joinedAt: Date; lastSignInAt: Date | null; twoFactorEnabled: boolean }
+export type Member = {
+  accountId: string
+  email: string
+  displayName: string
+  roles: string[]
+  joinedAt: Date
+  lastSignInAt: Date | null
+  twoFactorEnabled: boolean
+}
 
 export type Invitation = {
   id: string
@@ -37,7 +45,10 @@ export type Invitation = {
   revokedAt: Date | null
 }
 
-export type InvitationView = Invitation & { organisation: Organisation; status: 'pending' | 'accepted' | 'revoked' | 'expired' }
+export type InvitationView = Invitation & {
+  organisation: Organisation
+  status: 'pending' | 'accepted' | 'revoked' | 'expired'
+}
 
 function invitationStatus(i: Invitation): InvitationView['status'] {
   if (i.acceptedAt) return 'accepted'
@@ -94,31 +105,63 @@ export class StaffService {
     const rows = await this.db
       .selectFrom('core.membership as m')
       .innerJoin('core.account as a', 'a.id', 'm.account_id')
-      .select(['a.id', 'a.email', 'a.display_name', 'm.roles', 'm.created_at', 'a.last_sign_in_at', 'a.totp_enabled_at'])
+      .select([
+        'a.id',
+        'a.email',
+        'a.display_name',
+        'm.roles',
+        'm.created_at',
+        'a.last_sign_in_at',
+        'a.totp_enabled_at',
+      ])
       .where('m.organisation_id', '=', organisationId)
       .orderBy('a.display_name')
       .execute()
-    return rows.map((r) => ({ accountId: r.id, email: r.email, displayName: r.display_name, roles: r.roles, joinedAt: r.created_at, lastSignInAt: r.last_sign_in_at, twoFactorEnabled: r.totp_enabled_at !== null }))
+    return rows.map((r) => ({
+      accountId: r.id,
+      email: r.email,
+      displayName: r.display_name,
+      roles: r.roles,
+      joinedAt: r.created_at,
+      lastSignInAt: r.last_sign_in_at,
+      twoFactorEnabled: r.totp_enabled_at !== null,
+    }))
   }
 
   async member(ctx: ActionContext, organisationId: string, accountId: string): Promise<Member> {
     const found = (await this.members(ctx, organisationId)).find((m) => m.accountId === accountId)
-    if (!found) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'This person is not a member of the organisation')
+    if (!found)
+      throw new DomainError<StaffErrorCode>(
+        'STAFF_NOT_FOUND',
+        'not-found',
+        'This person is not a member of the organisation',
+      )
     return found
   }
 
   async invitations(ctx: ActionContext, organisationId: string): Promise<InvitationView[]> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:read')
     const organisation = await this.organisations.getById(organisationId)
-    if (!organisation) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such organisation')
-    const rows = await this.db.selectFrom('core.invitation').selectAll().where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').limit(200).execute()
+    if (!organisation)
+      throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such organisation')
+    const rows = await this.db
+      .selectFrom('core.invitation')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .orderBy('created_at', 'desc')
+      .limit(200)
+      .execute()
     return rows.map((r) => {
       const i = toInvitation(r)
       return { ...i, organisation, status: invitationStatus(i) }
     })
   }
 
-  async invite(ctx: ActionContext, organisationId: string, input: { email: string; roles: string[] }): Promise<Invitation> {
+  async invite(
+    ctx: ActionContext,
+    organisationId: string,
+    input: { email: string; roles: string[] },
+  ): Promise<Invitation> {
     const principal = requireOrganisationAdmin(ctx, organisationId, 'staff:write')
     const fields: FieldErrors = {}
     const email = input.email.trim()
@@ -127,7 +170,8 @@ export class StaffService {
     const roles = this.validateRoles(input.roles, fields)
     assertNoFieldErrors('STAFF_INVALID', fields)
     const organisation = await this.organisations.getById(organisationId)
-    if (!organisation) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such organisation')
+    if (!organisation)
+      throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such organisation')
     const normalised = normaliseEmail(email)
     return inTransaction(this.db, async (trx) => {
       const already = await trx
@@ -138,7 +182,9 @@ export class StaffService {
         .where('a.email_normalised', '=', normalised)
         .executeTakeFirst()
       if (already) {
-        throw new DomainError<StaffErrorCode>('STAFF_ALREADY_MEMBER', 'conflict', 'validation.staff.alreadyMember', { fields: { email: 'validation.staff.alreadyMember' } })
+        throw new DomainError<StaffErrorCode>('STAFF_ALREADY_MEMBER', 'conflict', 'validation.staff.alreadyMember', {
+          fields: { email: 'validation.staff.alreadyMember' },
+        })
       }
       // A new invitation replaces any still pending for the same address.
       await trx
@@ -188,7 +234,8 @@ export class StaffService {
 
   async revokeInvitation(ctx: ActionContext, organisationId: string, invitationId: string): Promise<void> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:write')
-    if (!uuid.test(invitationId)) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such invitation')
+    if (!uuid.test(invitationId))
+      throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such invitation')
     await inTransaction(this.db, async (trx) => {
       const row = await trx
         .updateTable('core.invitation')
@@ -199,15 +246,26 @@ export class StaffService {
         .where('revoked_at', 'is', null)
         .returning(['id', 'email'])
         .executeTakeFirst()
-      if (!row) throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such pending invitation')
-      await this.audit.record(trx, ctx, { action: 'staff.invitation-revoked', organisationId, targetType: 'invitation', targetId: row.id, details: { email: row.email } })
+      if (!row)
+        throw new DomainError<StaffErrorCode>('STAFF_NOT_FOUND', 'not-found', 'There is no such pending invitation')
+      await this.audit.record(trx, ctx, {
+        action: 'staff.invitation-revoked',
+        organisationId,
+        targetType: 'invitation',
+        targetId: row.id,
+        details: { email: row.email },
+      })
     })
   }
 
   /** The invitation behind an emailed link, whatever its state; null when the link is unknown. */
   async findInvitation(token: string): Promise<InvitationView | null> {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null
-    const row = await this.db.selectFrom('core.invitation').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('core.invitation')
+      .selectAll()
+      .where('token_hash', '=', sha256(token))
+      .executeTakeFirst()
     if (!row) return null
     const organisation = await this.organisations.getById(row.organisation_id)
     if (!organisation) return null
@@ -220,10 +278,18 @@ export class StaffService {
     const principal = requirePrincipal(ctx)
     const invitation = await this.findInvitation(token)
     if (!invitation || invitation.status !== 'pending') {
-      throw new DomainError<StaffErrorCode>('INVITATION_INVALID', 'gone', 'This invitation is not valid. It may have been used, withdrawn or have expired.')
+      throw new DomainError<StaffErrorCode>(
+        'INVITATION_INVALID',
+        'gone',
+        'This invitation is not valid. It may have been used, withdrawn or have expired.',
+      )
     }
     if (normaliseEmail(invitation.email) !== normaliseEmail(principal.email)) {
-      throw new DomainError<StaffErrorCode>('INVITATION_WRONG_ACCOUNT', 'forbidden', 'This invitation was sent to a different email address')
+      throw new DomainError<StaffErrorCode>(
+        'INVITATION_WRONG_ACCOUNT',
+        'forbidden',
+        'This invitation was sent to a different email address',
+      )
     }
     await inTransaction(this.db, async (trx) => {
       const claimed = await trx
@@ -234,7 +300,8 @@ export class StaffService {
         .where('revoked_at', 'is', null)
         .returning('id')
         .executeTakeFirst()
-      if (!claimed) throw new DomainError<StaffErrorCode>('INVITATION_INVALID', 'gone', 'This invitation has already been used')
+      if (!claimed)
+        throw new DomainError<StaffErrorCode>('INVITATION_INVALID', 'gone', 'This invitation has already been used')
       const existing = await trx
         .selectFrom('core.membership')
         .select('roles')
@@ -249,7 +316,12 @@ export class StaffService {
         .onConflict((oc) => oc.columns(['organisation_id', 'account_id']).doUpdateSet({ roles }))
         .execute()
       // The link came to this address, so the address is proven.
-      await trx.updateTable('core.account').set({ email_verified_at: new Date() }).where('id', '=', principal.accountId).where('email_verified_at', 'is', null).execute()
+      await trx
+        .updateTable('core.account')
+        .set({ email_verified_at: new Date() })
+        .where('id', '=', principal.accountId)
+        .where('email_verified_at', 'is', null)
+        .execute()
       await this.audit.record(trx, ctx, {
         action: 'staff.invitation-accepted',
         organisationId: invitation.organisationId,
@@ -261,15 +333,26 @@ export class StaffService {
     return { ...invitation, status: 'accepted', acceptedAt: new Date() }
   }
 
-  async changeRoles(ctx: ActionContext, organisationId: string, accountId: string, rolesInput: string[]): Promise<Member> {
+  async changeRoles(
+    ctx: ActionContext,
+    organisationId: string,
+    accountId: string,
+    rolesInput: string[],
+  ): Promise<Member> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:write')
     const fields: FieldErrors = {}
     const roles = this.validateRoles(rolesInput, fields)
     assertNoFieldErrors('STAFF_INVALID', fields)
     const before = await this.member(ctx, organisationId, accountId)
     await inTransaction(this.db, async (trx) => {
-      if (before.roles.includes(ORG_ADMIN) && !roles.includes(ORG_ADMIN)) await this.assertAnotherAdmin(trx, organisationId, accountId)
-      await trx.updateTable('core.membership').set({ roles }).where('organisation_id', '=', organisationId).where('account_id', '=', accountId).execute()
+      if (before.roles.includes(ORG_ADMIN) && !roles.includes(ORG_ADMIN))
+        await this.assertAnotherAdmin(trx, organisationId, accountId)
+      await trx
+        .updateTable('core.membership')
+        .set({ roles })
+        .where('organisation_id', '=', organisationId)
+        .where('account_id', '=', accountId)
+        .execute()
       await this.audit.record(trx, ctx, {
         action: 'staff.roles-changed',
         organisationId,
@@ -286,7 +369,11 @@ export class StaffService {
     const before = await this.member(ctx, organisationId, accountId)
     await inTransaction(this.db, async (trx) => {
       if (before.roles.includes(ORG_ADMIN)) await this.assertAnotherAdmin(trx, organisationId, accountId)
-      await trx.deleteFrom('core.membership').where('organisation_id', '=', organisationId).where('account_id', '=', accountId).execute()
+      await trx
+        .deleteFrom('core.membership')
+        .where('organisation_id', '=', organisationId)
+        .where('account_id', '=', accountId)
+        .execute()
       await this.audit.record(trx, ctx, {
         action: 'staff.removed',
         organisationId,
@@ -298,7 +385,11 @@ export class StaffService {
   }
 
   /** A body keeps at least one administrator, so it is never left unmanaged. */
-  private async assertAnotherAdmin(trx: Transaction<CoreDatabase>, organisationId: string, leaving: string): Promise<void> {
+  private async assertAnotherAdmin(
+    trx: Transaction<CoreDatabase>,
+    organisationId: string,
+    leaving: string,
+  ): Promise<void> {
     const others = await trx
       .selectFrom('core.membership')
       .select('account_id')
@@ -308,7 +399,9 @@ export class StaffService {
       .limit(1)
       .executeTakeFirst()
     if (!others) {
-      throw new DomainError<StaffErrorCode>('STAFF_LAST_ADMIN', 'conflict', 'validation.staff.lastAdmin', { fields: { roles: 'validation.staff.lastAdmin' } })
+      throw new DomainError<StaffErrorCode>('STAFF_LAST_ADMIN', 'conflict', 'validation.staff.lastAdmin', {
+        fields: { roles: 'validation.staff.lastAdmin' },
+      })
     }
   }
 
@@ -316,14 +409,25 @@ export class StaffService {
   async addMember(ctx: ActionContext, organisationId: string, accountId: string, roles: string[]): Promise<void> {
     requireOrganisationAdmin(ctx, organisationId, 'staff:write')
     await inTransaction(this.db, async (trx) => {
-      const existing = await trx.selectFrom('core.membership').select('roles').where('organisation_id', '=', organisationId).where('account_id', '=', accountId).executeTakeFirst()
+      const existing = await trx
+        .selectFrom('core.membership')
+        .select('roles')
+        .where('organisation_id', '=', organisationId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst()
       const merged = [...new Set([...(existing?.roles ?? []), ...roles])]
       await trx
         .insertInto('core.membership')
         .values({ organisation_id: organisationId, account_id: accountId, roles: merged })
         .onConflict((oc) => oc.columns(['organisation_id', 'account_id']).doUpdateSet({ roles: merged }))
         .execute()
-      await this.audit.record(trx, ctx, { action: 'staff.added', organisationId, targetType: 'account', targetId: accountId, details: { roles: merged } })
+      await this.audit.record(trx, ctx, {
+        action: 'staff.added',
+        organisationId,
+        targetType: 'account',
+        targetId: accountId,
+        details: { roles: merged },
+      })
     })
   }
 }
