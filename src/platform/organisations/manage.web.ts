@@ -22,6 +22,13 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     return organisation
   }
 
+  /** The organisation and one of its members, for the member pages. */
+  async function administeredMember(request: FastifyRequest, params: { slug: string; accountId: string }) {
+    const organisation = await administered(request, params.slug)
+    const member = await kernel.staff.member(request.ctx(), organisation.id, params.accountId)
+    return { organisation, member }
+  }
+
   const base = (request: FastifyRequest, organisation: Organisation) => ({
     section: 'manage',
     organisation,
@@ -125,8 +132,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: MemberParams } },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
-      const organisation = await administered(request, request.params.slug)
-      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      const { organisation, member } = await administeredMember(request, request.params)
       return reply.render('manage/member.njk', {
         ...base(request, organisation),
         title: member.displayName,
@@ -141,8 +147,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: MemberParams, body: formSchema(['roles'], 100) }, attachValidation: true },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
-      const organisation = await administered(request, request.params.slug)
-      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      const { organisation, member } = await administeredMember(request, request.params)
       const values = { roles: fieldList(request.body, 'roles') }
       try {
         await kernel.staff.changeRoles(request.ctx(), organisation.id, member.accountId, values.roles)
@@ -164,8 +169,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: MemberParams } },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
-      const organisation = await administered(request, request.params.slug)
-      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      const { organisation, member } = await administeredMember(request, request.params)
       return reply.render('manage/remove.njk', {
         ...base(request, organisation),
         title: request.t('remove.title', { name: member.displayName }),
@@ -179,8 +183,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: MemberParams } },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
-      const organisation = await administered(request, request.params.slug)
-      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      const { organisation, member } = await administeredMember(request, request.params)
       try {
         await kernel.staff.removeMember(request.ctx(), organisation.id, member.accountId)
         return reply.redirect(`/manage/organisations/${organisation.slug}`, 303)
@@ -206,8 +209,7 @@ export const manageWeb: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: MemberParams } },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
-      const organisation = await administered(request, request.params.slug)
-      const member = await kernel.staff.member(request.ctx(), organisation.id, request.params.accountId)
+      const { organisation, member } = await administeredMember(request, request.params)
       if (!member.twoFactorEnabled) await kernel.twoFactor.remind(request.ctx(), organisation.id, member)
       return reply.redirect(
         `/manage/organisations/${organisation.slug}?reminded=${encodeURIComponent(member.email)}`,
