@@ -14,7 +14,7 @@ import { createDatabase, type Database } from './platform/db/database.js'
 import { migrateToLatest } from './platform/db/migrate.js'
 import { createKernel, type Kernel } from './platform/kernel.js'
 import { securityPlugin } from './platform/http/security.plugin.js'
-import { contextPlugin } from './platform/http/context.plugin.js'
+import { contextPlugin, layoutContext } from './platform/http/context.plugin.js'
 import { errorsPlugin } from './platform/http/errors.plugin.js'
 import { metricsPlugin } from './platform/metrics/metrics.plugin.js'
 import { configureNunjucks, templateDirs } from './platform/views/views.js'
@@ -111,7 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         void (reply as FastifyReply).code(status).send({ error: { code, message: 'This address is not valid' } })
         return
       }
-      // The request never reached the routes, so the page is rendered without the per-request context.
+      // The request never reached the routes, so the page has no session, form token or nonce.
       const t = kernel.i18n.translator('en')
       void app
         .view('errors/error.njk', {
@@ -119,16 +119,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
           status,
           message: 'This address is not valid.',
           requestId: request.id,
-          t,
-          locale: 'en',
-          otherLocale: 'gd',
-          principal: null,
-          csrfToken: '',
-          nonce: '',
-          currentPath: '/',
-          navModules: [],
-          baseUrl: config.baseUrl,
           err: {},
+          ...layoutContext({
+            t,
+            locale: 'en',
+            principal: null,
+            csrfToken: '',
+            nonce: '',
+            currentPath: '/',
+            navModules: [],
+            baseUrl: config.baseUrl,
+          }),
         })
         .then((html) => (reply as FastifyReply).code(status).type('text/html; charset=utf-8').send(html))
     },

@@ -34,6 +34,20 @@ function bearer(request: FastifyRequest): string | null {
   return match ? (match[1] ?? null) : null
 }
 
+/** What the layout needs on every page: language, who is signed in, the form token, the navigation. */
+export function layoutContext(c: {
+  t: Translate
+  locale: Locale
+  principal: Principal | null
+  csrfToken: string
+  nonce: string
+  currentPath: string
+  navModules: NavModule[]
+  baseUrl: string
+}): Record<string, unknown> {
+  return { ...c, otherLocale: c.locale === 'en' ? 'gd' : 'en' }
+}
+
 export const contextPlugin = fp(
   async (app, opts: { kernel: Kernel; navModules: NavModule[] }) => {
     const { kernel } = opts
@@ -107,30 +121,26 @@ export const contextPlugin = fp(
         } catch {
           csrfToken = ''
         }
-        const errors = data.fieldErrors
-          ? Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => ({ field, text: t(key) }))
-          : data.errors
-        const fieldErrorText = data.fieldErrors
-          ? Object.fromEntries(
-              Object.entries(data.fieldErrors as Record<string, string>).map(([field, key]) => [field, t(key)]),
-            )
-          : {}
+        const fieldErrors = Object.entries((data.fieldErrors as Record<string, string> | undefined) ?? {}).map(
+          ([field, key]) => ({ field, text: t(key) }),
+        )
         this.code(status)
         this.header('content-type', 'text/html; charset=utf-8')
         if (request.principal) this.header('cache-control', 'no-store')
         return this.view(template, {
           ...data,
-          errors,
-          err: fieldErrorText,
-          t,
-          locale: request.locale,
-          otherLocale: request.locale === 'en' ? 'gd' : 'en',
-          principal: request.principal,
-          csrfToken,
-          nonce,
-          currentPath: request.url,
-          navModules: opts.navModules,
-          baseUrl: kernel.config.baseUrl,
+          errors: data.fieldErrors ? fieldErrors : data.errors,
+          err: Object.fromEntries(fieldErrors.map((e) => [e.field, e.text])),
+          ...layoutContext({
+            t,
+            locale: request.locale,
+            principal: request.principal,
+            csrfToken,
+            nonce,
+            currentPath: request.url,
+            navModules: opts.navModules,
+            baseUrl: kernel.config.baseUrl,
+          }),
         })
       },
     )
