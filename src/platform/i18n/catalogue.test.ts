@@ -44,8 +44,8 @@ describe('message catalogues', () => {
   })
 
   it('gives every module catalogue a Gaelic twin', () => {
-    const en = catalogueFiles('en').map((f) => path.dirname(f))
-    const gd = catalogueFiles('gd').map((f) => path.dirname(f))
+    const en = catalogueFiles('en').map((f) => f.replace(/en\.json$/, ''))
+    const gd = catalogueFiles('gd').map((f) => f.replace(/gd\.json$/, ''))
     assert.deepEqual(en, gd)
   })
 

@@ -1,5 +1,6 @@
 // Interface text from message catalogues: the kernel's in src/web/locales, and each module's own in
-// src/modules/<name>/locales, merged (a module's keys start with its name). Gaelic strings not yet
+// src/modules/<name>/locales, merged (a module's keys start with its name). A module may split its
+// catalogue into parts: locales/en.json plus locales/<part>.en.json, each with a Gaelic twin. Gaelic strings not yet
 // checked by a fluent speaker are listed under "awaitingReview", and shown all the same.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
@@ -17,13 +18,17 @@ export type Catalogue = { messages: Record<string, string>; awaitingReview: stri
 const localesDir = fileURLToPath(new URL('../../web/locales/', import.meta.url))
 const modulesDir = fileURLToPath(new URL('../../modules/', import.meta.url))
 
-/** Every catalogue file for a language: the kernel's first, then each module's. */
+/** Every catalogue file for a language: the kernel's first, then each module's parts. */
 export function catalogueFiles(locale: Locale): string[] {
   const files = [path.join(localesDir, `${locale}.json`)]
   if (existsSync(modulesDir)) {
     for (const name of readdirSync(modulesDir).sort()) {
-      const file = path.join(modulesDir, name, 'locales', `${locale}.json`)
-      if (existsSync(file)) files.push(file)
+      const dir = path.join(modulesDir, name, 'locales')
+      if (!existsSync(dir)) continue
+      const parts = readdirSync(dir)
+        .filter((file) => file === `${locale}.json` || file.endsWith(`.${locale}.json`))
+        .sort()
+      files.push(...parts.map((file) => path.join(dir, file)))
     }
   }
   return files

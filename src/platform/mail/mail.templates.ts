@@ -1,12 +1,23 @@
 // Email templates with ((placeholders)), GOV.UK Notify style, in English and Gàidhlig.
-// Gaelic text here has not yet been checked by a fluent speaker: see gaelicAwaitingReview.
+// Modules add their own with registerMailTemplates. Gaelic not yet checked by a fluent speaker is flagged.
 
-export type MailTemplateName =
+export type KernelTemplateName =
   'verify-email' | 'account-exists' | 'reset-password' | 'invitation' | 'password-changed' | 'two-factor-reminder'
+
+/** A kernel template, or one a module registered (named "<module>.<what>"). */
+export type MailTemplateName = KernelTemplateName | `${string}.${string}`
 
 type Text = { subject: string; body: string }
 
-export const mailTemplates: Record<MailTemplateName, { en: Text; gd: Text; placeholders: string[] }> = {
+export type MailTemplate = {
+  en: Text
+  gd: Text
+  placeholders: string[]
+  /** true while the Gaelic text has not been checked by a fluent speaker */
+  gaelicAwaitingReview?: boolean
+}
+
+const kernelTemplates: Record<KernelTemplateName, MailTemplate> = {
   'verify-email': {
     placeholders: ['name', 'link'],
     en: {
@@ -75,8 +86,8 @@ export const mailTemplates: Record<MailTemplateName, { en: Text; gd: Text; place
   },
 }
 
-/** Gaelic templates not yet checked by a fluent speaker. */
-export const gaelicAwaitingReview: MailTemplateName[] = [
+/** Gaelic kernel templates not yet checked by a fluent speaker. */
+const kernelAwaitingReview: KernelTemplateName[] = [
   'verify-email',
   'account-exists',
   'reset-password',
@@ -85,8 +96,39 @@ export const gaelicAwaitingReview: MailTemplateName[] = [
   'two-factor-reminder',
 ]
 
+const registry = new Map<string, MailTemplate>(
+  Object.entries(kernelTemplates).map(([name, t]) => [
+    name,
+    { ...t, gaelicAwaitingReview: kernelAwaitingReview.includes(name as KernelTemplateName) },
+  ]),
+)
+
+/**
+ * A module adds its own templates, each named "<module>.<what>", when its factory runs. Registering
+ * the same name again replaces it (factories run once per kernel, and tests make many kernels).
+ */
+export function registerMailTemplates(templates: Record<`${string}.${string}`, MailTemplate>): void {
+  for (const [name, template] of Object.entries(templates)) {
+    for (const locale of ['en', 'gd'] as const) {
+      const used = [...`${template[locale].subject}${template[locale].body}`.matchAll(/\(\(([a-zA-Z]+)\)\)/g)].map(
+        (m) => m[1]!,
+      )
+      const unknown = used.filter((p) => !template.placeholders.includes(p))
+      if (unknown.length) throw new Error(`Email ${name} (${locale}) uses undeclared ((${unknown.join(')), ((')}))`)
+    }
+    registry.set(name, template)
+  }
+}
+
+/** Every template known now, for the catalogue check and the administrators' outbox. */
+export function mailTemplates(): ReadonlyMap<string, MailTemplate> {
+  return registry
+}
+
 export function renderMail(name: MailTemplateName, locale: 'en' | 'gd', params: Record<string, string>): Text {
-  const template = mailTemplates[name][locale]
+  const found = registry.get(name)
+  if (!found) throw new Error(`No email template called ${name}`)
+  const template = found[locale]
   const fill = (text: string) =>
     text.replace(/\(\(([a-zA-Z]+)\)\)/g, (whole, key: string) => {
       const value = params[key]
