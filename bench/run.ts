@@ -12,26 +12,18 @@ import { load, type LoadResult } from './lib/load.js'
 import { startNode } from './lib/processes.js'
 import { median, round, spread } from './lib/stats.js'
 import { BENCH_PASSWORD, seed } from './seed.js'
+import type { BenchContext, Row } from './lib/suite.js'
+import { suites } from './suites/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const quick = process.argv.includes('--quick')
 const RUNS = quick ? 1 : 3
 const DURATION = quick ? 2 : 5
 const CONNECTIONS = 20
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null
+const wanted = (name: string) => !only || only.has(name)
 
-type Row = {
-  scenario: string
-  unit: string
-  comhla: number
-  limit: number | null
-  limitName: string
-  ratio: number | null
-  spread: number
-  p50?: number
-  p95?: number
-  p99?: number
-  note?: string
-}
 const rows: Row[] = []
 
 function log(message: string) {
@@ -133,6 +125,25 @@ async function rawAuditedWrites(url: string, seconds: number, concurrency: numbe
 }
 
 async function main(): Promise<void> {
+  if (wanted('core')) await core()
+  const ctx: BenchContext = {
+    runs: RUNS,
+    durationSeconds: DURATION,
+    quick,
+    log,
+    repeat,
+    summarise,
+    addRow: (r) => rows.push(r),
+  }
+  for (const suite of suites) {
+    if (!wanted(suite.name)) continue
+    log(`\nSuite: ${suite.name}`)
+    await suite.run(ctx)
+  }
+  await report()
+}
+
+async function core(): Promise<void> {
   log(
     `Còmhla benchmarks: ${RUNS} run(s) of ${DURATION}s per scenario, ${CONNECTIONS} connections, on ${cpus().length} cores and ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL at ${new URL(serverUrl()).host}`,
   )
@@ -364,7 +375,9 @@ async function main(): Promise<void> {
     for (const c of children) await c.stop()
     await db.drop()
   }
+}
 
+async function report(): Promise<void> {
   const meta = {
     date: new Date().toISOString(),
     runs: RUNS,
@@ -374,6 +387,7 @@ async function main(): Promise<void> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     quick,
+    suites: only ? [...only] : ['core', ...suites.map((s) => s.name)],
   }
   await mkdir(path.join(root, 'bench/results'), { recursive: true })
   await writeFile(path.join(root, 'bench/results/latest.json'), `${JSON.stringify({ meta, rows }, null, 2)}\n`)

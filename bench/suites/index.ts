@@ -1,0 +1,4 @@
+// The modules' benchmark suites, run after the kernel's own ("core") by bench/run.ts.
+import type { BenchSuite } from '../lib/suite.js'
+
+export const suites: BenchSuite[] = []
