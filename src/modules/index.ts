@@ -4,6 +4,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Kernel } from '../platform/kernel.js'
 import type { NavModule } from '../platform/http/context.plugin.js'
 import { createConsultationsModule } from './consultations/index.js'
+import { createOpenDataModule } from './open-data/index.js'
+import { createParticipationModule } from './participation/index.js'
 
 export type ComhlaModule = {
   name: string
@@ -14,4 +16,4 @@ export type ComhlaModule = {
 
 export type ModuleFactory = (kernel: Kernel) => ComhlaModule
 
-export const modules: ModuleFactory[] = [createConsultationsModule]
+export const modules: ModuleFactory[] = [createConsultationsModule, createParticipationModule, createOpenDataModule]
