@@ -30,6 +30,7 @@ import { adminWeb } from './platform/admin/admin.web.js'
 import { kernelApi } from './platform/api/kernel.api.js'
 import { apiDocsWeb } from './platform/api/api-docs.web.js'
 import { modules } from './modules/index.js'
+import { uploadsPlugin } from './platform/files/uploads.plugin.js'
 
 export type App = FastifyInstance & { kernel: Kernel }
 
@@ -153,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return { schema: { ...(schema ?? {}), hide: true }, url }
     },
   })
+  await app.register(uploadsPlugin)
   await app.register(securityPlugin, { config, formActionOrigins: () => kernel.oidc.formActionOrigins() })
   await app.register(fastifyView, {
     engine: { nunjucks },

@@ -21,6 +21,8 @@ export type Config = Readonly<{
   mailFrom: string
   trustProxy: boolean
   rateLimitMax: number
+  /** the largest document or image a person may upload */
+  fileMaxBytes: number
   runJobs: boolean
   /** OpenID Connect providers set by environment (platform administrators may add more in the database) */
   oidcProviders: readonly OidcProviderConfig[]
@@ -78,6 +80,7 @@ export const environmentVariables = [
   ['SMTP_PASSWORD', '(none)', 'SMTP password'],
   ['MAIL_FROM', 'Còmhla <no-reply@comhla.localhost>', 'sender of every email'],
   ['TRUST_PROXY', 'false', 'true behind a load balancer that sets X-Forwarded-For'],
+  ['FILE_MAX_MB', '25', 'the largest document or image a person may upload, in megabytes'],
   ['RATE_LIMIT_MAX', '10', 'attempts a minute per address on sign-in, registration and password reset'],
   ['RUN_JOBS', 'true', 'false to run a web-only process that does not work the job queue'],
   [
@@ -274,6 +277,7 @@ export function loadConfig(env: Env = process.env, defaults: { version?: string;
     mailFrom: env.MAIL_FROM ?? 'Còmhla <no-reply@comhla.localhost>',
     trustProxy: bool(env, 'TRUST_PROXY', false, problems),
     rateLimitMax: int(env, 'RATE_LIMIT_MAX', 10, problems),
+    fileMaxBytes: int(env, 'FILE_MAX_MB', 25, problems) * 1024 * 1024,
     runJobs: bool(env, 'RUN_JOBS', true, problems),
     oidcProviders: Object.freeze(oidcProviders(env, problems, production)),
     jobSchedules: Object.freeze(parseSchedules(env.JOB_SCHEDULES, problems)),

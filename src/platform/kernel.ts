@@ -16,6 +16,9 @@ import { TwoFactorService } from './auth/two-factor.service.js'
 import { OidcService } from './oidc/oidc.service.js'
 import { PersonalDataService } from './accounts/personal-data.service.js'
 import { SecretBox } from '../shared/secret-box.js'
+import { FileService } from './files/file.service.js'
+import { EventBus } from './events/event-bus.js'
+import { DatasetOutlet } from './datasets/dataset-outlet.js'
 
 export type Kernel = {
   config: Config
@@ -35,6 +38,12 @@ export type Kernel = {
   twoFactor: TwoFactorService
   oidc: OidcService
   personalData: PersonalDataService
+  /** uploaded documents and images, kept in PostgreSQL */
+  files: FileService
+  /** events between modules, delivered through the job queue */
+  events: EventBus
+  /** the open-data outlet: modules register dataset providers here */
+  datasets: DatasetOutlet
 }
 
 export function createKernel(
@@ -64,6 +73,7 @@ export function createKernel(
   const i18n = new I18n()
   const idempotency = new IdempotencyService(db)
   const apiTokens = new ApiTokenService(db, audit)
+  const events = new EventBus(jobs)
   jobs.define({
     name: 'idempotency.purge',
     cron: '41 * * * *',
@@ -107,5 +117,8 @@ export function createKernel(
       config.baseUrl,
     ),
     oidc: new OidcService(db, audit, sessions, jobs, config, logger),
+    files: new FileService(db, { maxBytes: config.fileMaxBytes }),
+    events,
+    datasets: new DatasetOutlet(events),
   }
 }

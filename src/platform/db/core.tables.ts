@@ -148,7 +148,21 @@ export type IdempotencyKeyTable = {
   created_at: CreatedAt
 }
 
+export type FileTable = {
+  id: Generated<string>
+  organisation_id: string | null
+  owner: string
+  filename: string
+  content_type: string
+  size: number
+  sha256: string
+  content: Buffer
+  created_by: string | null
+  created_at: CreatedAt
+}
+
 export type CoreDatabase = {
+  'core.file': FileTable
   'core.idempotency_key': IdempotencyKeyTable
   'core.recovery_code': RecoveryCodeTable
   'core.organisation': OrganisationTable
