@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import type { AuditService } from '../audit/audit.service.js'
 import type { ActionContext } from '../auth/principal.js'
-import { requireOrganisationAdmin, requirePlatformAdmin } from '../auth/authorisation.js'
+import { requireOrganisationAdmin, requireOrganisationRole, requirePlatformAdmin } from '../auth/authorisation.js'
 import { DomainError, assertNoFieldErrors, type FieldErrors } from '../errors/domain-error.js'
 import { clampPage, toPage, type Page } from '../../shared/pagination.js'
 import { referenceOrganisations, type OrganisationType } from './reference-data.js'
@@ -95,7 +95,7 @@ export function slugify(text: string): string {
 const notFound = () =>
   new DomainError<OrganisationErrorCode>('ORGANISATION_NOT_FOUND', 'not-found', 'There is no such organisation')
 
-export type OrganisationQuery = { q?: string; type?: string; page?: number; pageSize?: number }
+export type OrganisationQuery = { q?: string; type?: string; parentId?: string; page?: number; pageSize?: number }
 
 export class OrganisationService {
   constructor(
@@ -132,6 +132,7 @@ export class OrganisationService {
     const { page, pageSize, offset } = clampPage(query.page, query.pageSize ?? 100, 500)
     let q = this.db.selectFrom('core.organisation')
     if (query.type) q = q.where('type', '=', query.type)
+    if (query.parentId) q = q.where('parent_id', '=', query.parentId)
     if (query.q && query.q.trim() !== '') {
       const like = `%${query.q
         .trim()
@@ -224,6 +225,27 @@ export class OrganisationService {
 
   async create(ctx: ActionContext, input: OrganisationInput): Promise<Organisation> {
     requirePlatformAdmin(ctx, 'organisations:write')
+    return this.insert(ctx, input)
+  }
+
+  /**
+   * A body's own staff holding one of `roles` there add an organisation of a fixed type under it
+   * (a council's community councils); platform administrators may too.
+   */
+  async createUnder(
+    ctx: ActionContext,
+    parentId: string,
+    type: OrganisationType,
+    roles: string[],
+    input: Pick<OrganisationInput, 'nameEn' | 'nameGd' | 'slug' | 'website'>,
+  ): Promise<Organisation> {
+    requireOrganisationRole(ctx, parentId, roles, 'organisations:write')
+    const parent = await this.getById(parentId)
+    if (!parent) throw notFound()
+    return this.insert(ctx, { ...input, type, gssCode: '', parentSlug: parent.slug })
+  }
+
+  private async insert(ctx: ActionContext, input: OrganisationInput): Promise<Organisation> {
     assertNoFieldErrors('ORGANISATION_INVALID', this.validate(input, true))
     const slug = input.slug && input.slug.trim() !== '' ? input.slug.trim() : slugify(input.nameEn)
     if (slug === '') {
