@@ -73,7 +73,12 @@ export type SearchResult = {
 export type Council = { gssCode: string; nameEn: string; nameGd: string | null }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
-const validDate = (s: string) => DATE.test(s) && !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime())
+const validDate = (s: string) => {
+  if (!DATE.test(s)) return false
+  const d = new Date(`${s}T00:00:00Z`)
+  // rejects dates that JavaScript would roll over, such as 30 February
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+}
 
 /** Keywords as typed ("bins, Recycling ,waste") → a clean, de-duplicated list. */
 export function parseKeywords(raw: string): string[] {

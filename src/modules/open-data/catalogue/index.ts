@@ -2,14 +2,37 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { NavModule } from '../../../platform/http/context.plugin.js'
+import { registerScope } from '../../../platform/accounts/scopes.js'
 import type { DatastoreService } from '../datastore/datastore.public.js'
+import { CatalogueService, NOTIFY_JOB, PUBLISH_SCOPE } from './dataset.service.js'
+import { SubscriptionService, registerSubscriptionTemplates } from './subscription.service.js'
+import { catalogueWeb } from './web/catalogue.web.js'
+import { manageCatalogueWeb } from './web/manage.web.js'
+import { subscriptionWeb } from './web/subscription.web.js'
+import { catalogueApi } from './api/catalogue.api.js'
+
+export type { CatalogueService } from './dataset.service.js'
 
 export function createCatalogue(
   kernel: Kernel,
   deps: { datastore: DatastoreService },
-): { plugin: FastifyPluginAsync; nav: NavModule[] } {
-  void kernel
-  void deps
-  const plugin: FastifyPluginAsync = async () => {}
-  return { plugin, nav: [] }
+): { plugin: FastifyPluginAsync; nav: NavModule[]; service: CatalogueService } {
+  const service = new CatalogueService(kernel, deps.datastore)
+  const subscriptions = new SubscriptionService(kernel, service.repo)
+  registerScope({ id: PUBLISH_SCOPE, labelKey: 'open-data.scope.publish' })
+  registerSubscriptionTemplates()
+  kernel.jobs.define<{ datasetId: string }>({
+    name: NOTIFY_JOB,
+    retryLimit: 5,
+    handler: async ({ datasetId }) => {
+      await subscriptions.notify(datasetId)
+    },
+  })
+  const plugin: FastifyPluginAsync = async (app) => {
+    await app.register(catalogueWeb, { service })
+    await app.register(manageCatalogueWeb, { service })
+    await app.register(subscriptionWeb, { service, subscriptions })
+    await app.register(catalogueApi, { service, prefix: '/api/v1' })
+  }
+  return { plugin, service, nav: [{ href: '/datasets', section: 'open-data', labelKey: 'open-data.nav' }] }
 }
