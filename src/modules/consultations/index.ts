@@ -8,12 +8,14 @@ import { ConsultationService, READ_SCOPE } from './consultation.service.js'
 import { consultationWeb } from './web/consultation.web.js'
 import { manageConsultationWeb } from './web/manage.web.js'
 import { consultationApi } from './api/consultation.api.js'
+import { createConsultationAnalysis } from './analysis/index.js'
 
 export type { ConsultationService } from './consultation.service.js'
 export type { Consultation, ConsultationStatus } from './consultation.types.js'
 
 export function createConsultationsModule(kernel: Kernel): ComhlaModule & { service: ConsultationService } {
   const service = new ConsultationService(kernel)
+  const analysis = createConsultationAnalysis(kernel)
   registerScope({ id: READ_SCOPE, labelKey: 'consultations.scope.read' })
   kernel.jobs.define({
     name: 'consultations.open-close',
@@ -35,6 +37,7 @@ export function createConsultationsModule(kernel: Kernel): ComhlaModule & { serv
     await app.register(consultationWeb, { service })
     await app.register(manageConsultationWeb, { service })
     await app.register(consultationApi, { service, prefix: '/api/v1' })
+    await app.register(analysis.plugin)
   }
   return {
     name: 'consultations',
