@@ -199,6 +199,23 @@ export class DiscoveryService {
     })
   }
 
+  /**
+   * Runs the consultation's own save and then saves the details in the same unit of work (the
+   * consultation service's transaction joins this one), so a refusal of either keeps neither.
+   */
+  async saveWith(ctx: ActionContext, input: DetailsInput, save: () => Promise<Consultation>): Promise<Consultation> {
+    return inTransaction(this.db, async (trx) => {
+      const saved = await save()
+      await this.saveDetails(trx, ctx, saved, input)
+      return saved
+    })
+  }
+
+  /** Field problems of both parts of the form, the consultation's own first. */
+  mergeProblems(own: Record<string, string>, input: DetailsInput): Record<string, string> {
+    return { ...own, ...this.problems(input) }
+  }
+
   // --- subscriptions ---
 
   /** A link's token: an HMAC of the subscription and purpose, so nothing secret is stored. */
