@@ -164,6 +164,8 @@ function searchWhere(search: DatasetSearch): RawBuilder<unknown> {
   if (search.licences?.length) parts.push(sql`d.licence = any(${search.licences})`)
   // every chosen keyword (narrowing, as a person adding keywords expects)
   if (search.keywords?.length) parts.push(sql`d.keywords @> ${search.keywords}::text[]`)
+  if (search.modifiedFrom) parts.push(sql`d.modified_at >= ${search.modifiedFrom}`)
+  if (search.modifiedTo) parts.push(sql`d.modified_at <= ${search.modifiedTo}`)
   if (search.formats?.length)
     parts.push(
       sql`exists (select 1 from open_data.resource r where r.dataset_id = d.id and upper(r.format) = any(${search.formats.map((f) => f.toUpperCase())}))`,

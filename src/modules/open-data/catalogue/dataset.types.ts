@@ -64,6 +64,9 @@ export type DatasetSearch = {
   formats?: string[] | undefined
   licences?: string[] | undefined
   keywords?: string[] | undefined
+  /** last changed within these bounds (CKAN harvesters ask for changes since their last run) */
+  modifiedFrom?: Date | undefined
+  modifiedTo?: Date | undefined
   sort?: SearchSort | undefined
 }
 

@@ -384,8 +384,9 @@ export function podDataset(
       '@type': 'dcat:Distribution',
       title: dl.title,
       ...(dl.resource.description ? { description: dl.resource.description } : {}),
-      ...(dl.downloadUrl && dl.downloadUrl !== dl.accessUrl
-        ? { downloadURL: dl.downloadUrl, ...(mediaTypeOf(dl.format) ? { mediaType: mediaTypeOf(dl.format) } : {}) }
+      // data.json asks for a media type with every downloadURL; otherwise the address is for access
+      ...(dl.downloadUrl && mediaTypeOf(dl.format)
+        ? { downloadURL: dl.downloadUrl, mediaType: mediaTypeOf(dl.format) }
         : { accessURL: dl.accessUrl }),
       ...(dl.format ? { format: dl.format } : {}),
     })),

@@ -10,6 +10,7 @@ import { catalogueWeb } from './web/catalogue.web.js'
 import { manageCatalogueWeb } from './web/manage.web.js'
 import { subscriptionWeb } from './web/subscription.web.js'
 import { catalogueApi } from './api/catalogue.api.js'
+import { ckanApi } from './api/ckan.api.js'
 
 export type { CatalogueService } from './dataset.service.js'
 
@@ -33,6 +34,7 @@ export function createCatalogue(
     await app.register(manageCatalogueWeb, { service })
     await app.register(subscriptionWeb, { service, subscriptions })
     await app.register(catalogueApi, { service, prefix: '/api/v1' })
+    await app.register(ckanApi, { service })
   }
   return { plugin, service, nav: [{ href: '/datasets', section: 'open-data', labelKey: 'open-data.nav' }] }
 }
