@@ -179,10 +179,18 @@ export function sqlType(type: ColumnType): string {
   }
 }
 
+/** Any value from the database or a JSON body as text. */
+export function asText(v: unknown): string {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v)
+  if (v instanceof Date) return v.toISOString()
+  return JSON.stringify(v) ?? ''
+}
+
 /** Escapes a value for COPY's text format. */
 export function copyText(value: string | null): string {
   if (value === null) return '\\N'
-  // eslint-disable-next-line no-control-regex
+
   if (!/[\\\t\n\r]/.test(value)) return value
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
 }

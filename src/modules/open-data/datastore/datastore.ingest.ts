@@ -139,7 +139,7 @@ async function xlsxToCsv(filePath: string): Promise<string> {
     }
     if (typeof v === 'object') {
       if ('result' in v) return cell((v as { result: ExcelJS.CellValue }).result)
-      if ('richText' in v) return (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('')
+      if ('richText' in v) return v.richText.map((r) => r.text).join('')
       if ('text' in v) return String((v as { text: unknown }).text)
       if ('error' in v) return ''
       return ''
@@ -176,6 +176,10 @@ function decodingStream(encoding: string): Transform {
       cb(null, decoder.decode())
     },
   })
+}
+
+function csvFailure(e: { code: string; line: number }): IngestFailure {
+  return new IngestFailure(e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'quote-not-closed' : 'bad-csv', { line: e.line })
 }
 
 /** Checks a header: every column named, no name twice. */
@@ -297,7 +301,7 @@ export async function ingestFile(
       }
     }
     const first = await next()
-    if (csvError) throw new IngestFailure('bad-csv', { line: (csvError as { line: number }).line })
+    if (csvError) throw csvFailure(csvError)
     if (!first) throw new IngestFailure('empty')
     const header = checkHeader(first)
     const width = header.length
@@ -323,8 +327,7 @@ export async function ingestFile(
         sample.push(r)
         if (r.length === width) inferrer.add(r)
       }
-      if (csvError && sample.length === 0)
-        throw new IngestFailure('bad-csv', { line: (csvError as { line: number }).line })
+      if (csvError && sample.length === 0) throw csvFailure(csvError)
       const types = inferrer.result()
       columns = header.map((name, i) => ({
         name,
@@ -366,7 +369,6 @@ export async function ingestFile(
     const rejections: Rejection[] = []
     let rejectedCount = 0
     let rowsRead = 0
-    let loaded = 0
     const reject = (r: Rejection) => {
       rejectedCount++
       if (rejections.length < limits.maxRejectionsKept) rejections.push(r)
@@ -410,7 +412,6 @@ export async function ingestFile(
           reject({ row: rowNumber, column: input.keyColumn, value: '', reason: 'required' })
           continue
         }
-        loaded++
         batch.push(line)
         if (batch.length >= 2000) {
           yield batch
@@ -455,10 +456,7 @@ export async function ingestFile(
         }
       }
     }
-    if (csvError) {
-      const e = csvError as { code: string; line: number }
-      throw new IngestFailure(e.code === 'CSV_QUOTE_NOT_CLOSED' ? 'quote-not-closed' : 'bad-csv', { line: e.line })
-    }
+    if (csvError) throw csvFailure(csvError)
     if (rowsRead === 0 && input.mode === 'replace') throw new IngestFailure('no-rows')
 
     // append: the current rows first; upsert: the current rows whose key is not in the file

@@ -12,7 +12,7 @@ function write(columns: ConstructorParameters<typeof ParquetWriter>[0], rows: un
   }
   parts.push(w.finish())
   const all = Buffer.concat(parts)
-  return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer
+  return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)
 }
 
 test('a Parquet file written here is read back by an independent reader, nulls and all', async () => {

@@ -12,7 +12,7 @@ import {
   type QueryResult,
   type SortKey,
 } from './datastore.public.js'
-import { convert, sqlType } from './datastore.infer.js'
+import { asText, convert, sqlType } from './datastore.infer.js'
 import { ftsExpression } from './datastore.ingest.js'
 import { ident, qualified, type Store } from './datastore.store.js'
 import type { StoredColumn } from './datastore.types.js'
@@ -110,11 +110,11 @@ export function jsonValue(c: StoredColumn, v: unknown): unknown {
   if (v === null || v === undefined) return null
   if (c.type === 'number') {
     const n = Number(v)
-    return Number.isFinite(n) && Math.abs(n) < 2 ** 53 ? n : String(v)
+    return Number.isFinite(n) && Math.abs(n) < 2 ** 53 ? n : asText(v)
   }
   if (c.type === 'integer') {
     const n = Number(v)
-    return Number.isSafeInteger(n) ? n : String(v)
+    return Number.isSafeInteger(n) ? n : asText(v)
   }
   return v
 }

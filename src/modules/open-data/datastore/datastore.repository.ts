@@ -8,7 +8,7 @@ import type { Rejection, StoredColumn } from './datastore.types.js'
 
 type Executor = Db | Transaction<CoreDatabase>
 type Q = Kysely<DatastoreTables & CoreDatabase>
-const q = (e: Executor): Q => e.withTables<DatastoreTables>() as unknown as Q
+const q = (e: Executor): Q => e.withTables<DatastoreTables>()
 
 export type TableRow = {
   resourceId: string
@@ -112,7 +112,6 @@ const toVersion = (r: {
   createdAt: r.created_at,
 })
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const toUpload = (r: any): UploadRow => ({
   id: r.id,
   resourceId: r.resource_id,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 
 import { rm, writeFile } from 'node:fs/promises'
 import { PassThrough, Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { stringify } from 'csv-stringify/sync'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
@@ -26,7 +27,7 @@ import { createStore, ident, qualified, type Store } from './datastore.store.js'
 import { exportCsv, IngestFailure, ingestFile, limits, saveStream, uploadPath } from './datastore.ingest.js'
 import { jsonValue, parseQuery, runQuery, selectExpression, whereOf } from './datastore.query.js'
 import { ParquetWriter } from './datastore.parquet.js'
-import { defuseFormula } from './datastore.infer.js'
+import { asText, defuseFormula } from './datastore.infer.js'
 import type { OnInvalid, Rejection, StoredColumn, TableSchema, UploadMode } from './datastore.types.js'
 
 export const PUBLISH_SCOPE = 'open-data:publish'
@@ -470,8 +471,7 @@ export class DatastoreServiceImpl {
       options.mode === 'replace' || table.columns.length === 0
         ? [...new Set(records.flatMap((r) => Object.keys(r)))]
         : table.columns.map((c) => c.name)
-    const cell = (v: unknown) =>
-      v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+    const cell = (v: unknown) => (v === null || v === undefined ? '' : asText(v))
     const filePath = await uploadPath(this.kernel.config.dataDir)
     const text = stringify([names, ...records.map((r) => names.map((n) => cell(r[n])))])
     await writeFile(filePath, text)
@@ -929,7 +929,7 @@ export class DatastoreServiceImpl {
               shown.map((c) => {
                 const val = r[c.physical]
                 if (val === null || val === undefined) return ''
-                return c.type === 'string' ? defuseFormula(String(val)) : String(val)
+                return c.type === 'string' ? defuseFormula(asText(val)) : asText(val)
               }),
             ),
           )
@@ -1057,7 +1057,7 @@ function inline(where: string, values: unknown[]): string {
   const literal = (v: unknown): string => {
     if (Array.isArray(v)) return `array[${v.map(literal).join(', ')}]`
     const s = String(v)
-    // eslint-disable-next-line no-control-regex
+
     if (s.includes('\u0000')) throw new DatastoreError('DATASTORE_BAD_VALUE', 'invalid', 'Values cannot contain NUL')
     return `'${s.replace(/'/g, "''")}'`
   }
@@ -1104,5 +1104,5 @@ async function download(url: string, filePath: string): Promise<void> {
   if (!response.ok || !response.body) throw new IngestFailure('url-status', { status: response.status })
   const length = Number(response.headers.get('content-length') ?? 0)
   if (length > limits.maxFileBytes) throw new IngestFailure('too-large', { limit: limits.maxFileBytes })
-  await saveStream(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), filePath)
+  await saveStream(Readable.fromWeb(response.body as WebReadableStream), filePath)
 }

@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import type { ActionContext } from '../../../../platform/auth/principal.js'
 import { errorResponses } from '../../../../platform/api/api.schemas.js'
 import type { Upload } from '../../../../platform/files/uploads.plugin.js'
 import { DatastoreError, type Viewer } from '../datastore.public.js'
@@ -140,7 +141,7 @@ function options(
 
 export const datastoreApi: FastifyPluginAsyncTypebox<{ service: DatastoreServiceImpl }> = async (app, { service }) => {
   const secured = [{ bearer: [] }]
-  const viewer = (request: { ctx: () => import('../../../../platform/auth/principal.js').ActionContext }): Viewer => ({
+  const viewer = (request: { ctx: () => ActionContext }): Viewer => ({
     kind: 'context',
     ctx: request.ctx(),
   })
@@ -364,7 +365,7 @@ export const datastoreApi: FastifyPluginAsyncTypebox<{ service: DatastoreService
     },
     async (request, reply) => {
       const ctx = request.ctx()
-      const body = request.body as unknown
+      const body = request.body
       let id: string
       const contentType = String(request.headers['content-type'] ?? '')
       if (contentType.startsWith('multipart/')) {
@@ -532,7 +533,7 @@ function parseSchema(value: unknown): TableSchema | null {
   if (value === undefined || value === null || value === '') return null
   if (typeof value === 'object') return value as TableSchema
   try {
-    return JSON.parse(String(value)) as TableSchema
+    return JSON.parse(typeof value === 'string' ? value : '') as TableSchema
   } catch {
     throw new DatastoreError('DATASTORE_INVALID', 'invalid', 'The table schema is not valid JSON', {
       fields: { schema: 'open-data.datastore.error.schema-invalid' },
