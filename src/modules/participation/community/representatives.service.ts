@@ -435,11 +435,15 @@ export class RepresentativeService {
     return null
   }
 
+  async requirePostcodeKeeper(ctx: ActionContext): Promise<void> {
+    const principal = requirePrincipal(ctx)
+    if (!principal.isPlatformAdmin && !(await this.canImportPostcodes(ctx))) throw forbidden()
+  }
+
   /** Postcodes from CSV (postcode, ward_code, ward_name, constituency_code, constituency_name, region_code, region_name). */
   async importPostcodes(ctx: ActionContext, text: string): Promise<{ imported: number }> {
-    const principal = requirePrincipal(ctx)
+    await this.requirePostcodeKeeper(ctx)
     const body = await this.canImportPostcodes(ctx)
-    if (!body && !principal.isPlatformAdmin) throw forbidden()
     const records = parseCsv(text, ['postcode'], 200_000)
     const problems: string[] = []
     const rows = records.map((r, i) => {

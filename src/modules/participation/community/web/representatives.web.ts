@@ -378,6 +378,7 @@ export const representativesWeb: FastifyPluginAsyncTypebox<{ representatives: Re
     const path = kind === 'postcodes' ? '/manage/representatives/postcodes' : '/manage/representatives/import'
     app.get(path, async (request, reply) => {
       if (!signedIn(request, reply)) return reply
+      if (kind === 'postcodes') await representatives.requirePostcodeKeeper(request.ctx())
       const bodies = await representatives.bodiesFor(request.ctx())
       return renderImport(request, reply, kind, { organisationId: bodies.length === 1 ? bodies[0]!.id : '', csv: '' })
     })
