@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core'
 import { assertEveryPageChecked, launchBrowser, openPage, screenshot, visit, visitedUrls } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 import { journey } from './support/journey.js'
-import { BasePage, SetupPage } from './support/pages.js'
+import { AdminPage, BasePage, SetupPage } from './support/pages.js'
 import {
   CheckAnswersPage,
   ConfirmationPage,
@@ -41,7 +41,7 @@ const administrator = {
   password: 'Sgurr-Alasdair-Ferry-2026',
 }
 const council = 'The Highland Council'
-const phoneViewport = { width: 390, height: 844 }
+const phoneViewport = { width: 375, height: 667 }
 
 const now = new Date()
 const consultation: ConsultationDetails = {
@@ -102,6 +102,51 @@ const questions = [route, improve, often, why, updates, journeys, postcode]
 const ordered = [route, improve, often, why, updates, postcode, journeys]
 
 const respondent = { name: 'Eilidh MacAskill', email: 'eilidh.macaskill@example.com' }
+
+const travel: ConsultationDetails = {
+  organisation: council,
+  title: 'Active travel to work in the Highlands',
+  summary: 'Tell us how you travel to work, and what would help you walk or cycle.',
+  body: 'The council is planning **safer routes** to work.',
+  opens: londonDateTime(now),
+  closes: { date: londonDateTime(new Date(now.getTime() + 28 * 86_400_000)).date, time: '17:00' },
+}
+const travelSections = [
+  { title: 'Your journeys', intro: 'About the journeys you make to work.' },
+  { title: 'Cycling', intro: 'About cycling to work.' },
+]
+const cycles: QuestionDetails = {
+  type: 'Single choice',
+  title: 'Do you cycle to work?',
+  options: ['Yes', 'No'],
+  required: true,
+  section: 'Your journeys',
+}
+const lastTrip: QuestionDetails = {
+  type: 'Date',
+  title: 'When did you last travel to work?',
+  required: true,
+  section: 'Your journeys',
+}
+const safety: QuestionDetails = {
+  type: 'Choice grid',
+  title: 'How safe do these routes feel?',
+  options: ['Safe', 'Unsafe'],
+  rows: ['Town centre', 'Canal path'],
+  required: true,
+  section: 'Cycling',
+  shownIf: { question: cycles.title, value: 'Yes' },
+}
+const help: QuestionDetails = {
+  type: 'Multiple choice',
+  title: 'What would help you cycle more?',
+  options: ['Bike parking', 'Better lighting'],
+  allowOther: true,
+  section: 'Cycling',
+  shownIf: { question: cycles.title, value: 'Yes' },
+}
+const travelQuestions = [cycles, lastTrip, safety, help]
+const traveller = { name: 'Torquil Munro', email: 'torquil.munro@example.com' }
 const answers = {
   route: 'Uig to Tarbert',
   improve: 'An earlier sailing on Mondays, so that people can reach Raigmore for morning appointments.',
@@ -125,6 +170,22 @@ describe(
     let consultationId = ''
     let reference = ''
     let fields: Record<string, QuestionField> = {}
+    let phone2: Page
+    let phone3: Page
+    let travelId = ''
+    let travelFields: Record<string, QuestionField> = {}
+    const phoneContext = { viewport: phoneViewport, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+    /** Measures a phone page's width (every page of the second and third phones), and keeps a screenshot. */
+    const measure = async (page: Page, shot: string) => {
+      const overflow = await horizontalOverflow(page)
+      if (overflow) overflows.push(overflow)
+      await screenshot(page, `consultations-${shot}`)
+    }
+    const travelFieldOf = (q: QuestionDetails): QuestionField => {
+      const found = travelFields[q.title]
+      assert.ok(found, `no field for "${q.title}": ${JSON.stringify(Object.keys(travelFields))}`)
+      return found
+    }
     /** What was too wide for the phone, page by page; and how many of the phone's pages were measured. */
     const overflows: Overflow[] = []
     let phonePagesMeasured = 0
@@ -334,13 +395,9 @@ describe(
 
         assert.equal(form.pathname(), `/consultations/${consultationId}/respond`)
         await expectFieldErrors(form, [
-          // The summary names each question; beside the field the message is short.
-          { text: `${often.title}: Select an answer`, beside: 'Select an answer', href: `#${field(often).name}` },
-          {
-            text: `${postcode.title}: Answer this question`,
-            beside: 'Answer this question',
-            href: `#${field(postcode).name}`,
-          },
+          // Each message names its question, in the summary and beside the field.
+          { text: `Select an answer to ‘${often.title}’`, href: `#${field(often).name}` },
+          { text: `Enter an answer to ‘${postcode.title}’`, href: `#${field(postcode).name}` },
         ])
         // What was typed and ticked is kept.
         assert.equal(await form.value(field(route).name), answers.route)
@@ -438,7 +495,7 @@ describe(
       })
       const changes = await check.changeLinks()
       assert.equal(changes.length, ordered.length + 5, 'every answer has a "Change" link')
-      assert.equal(changes[5], `/consultations/${consultationId}/respond#${field(postcode).name}`)
+      assert.equal(changes[5], `/consultations/${consultationId}/respond?change=1#${field(postcode).name}`)
 
       await kb.tabTo((s) => s.tag === 'button' && s.text === 'Submit response', 'the "Submit response" button')
       await kb.enterAndLoad()
@@ -526,6 +583,202 @@ describe(
         answers.journeys,
       ])
     })
+
+    // --- a questionnaire in sections, a section a page, with a condition, a grid and a date ---
+
+    step(
+      'the administrator builds a consultation in two sections with a condition, a grid and a date, one section a page',
+      async () => {
+        const list = await ManageConsultationsPage.open(admin)
+        const form = await list.startNew()
+        let manage = await form.create(travel)
+        travelId = manage.id
+        for (const section of travelSections) manage = await manage.addSection(section)
+        assert.deepEqual(await manage.sections(), [
+          { title: 'Your journeys', questions: '0' },
+          { title: 'Cycling', questions: '0' },
+        ])
+        for (const q of travelQuestions) manage = await manage.addQuestion(q)
+        assert.deepEqual(await manage.questionDetails(), [
+          { title: cycles.title, section: 'Your journeys', note: '' },
+          { title: lastTrip.title, section: 'Your journeys', note: '' },
+          { title: safety.title, section: 'Cycling', note: 'Shown only if question 1 is answered ‘Yes’' },
+          { title: help.title, section: 'Cycling', note: 'Shown only if question 1 is answered ‘Yes’' },
+        ])
+        await manage.setPaging('One section a page')
+        await manage.expect(`/manage/consultations/${travelId}`, travel.title)
+        const preview = await manage.preview()
+        assert.deepEqual(await preview.pages(), [
+          {
+            heading: 'Page 1 of 2: Your journeys',
+            questions: [`Question 1: ${cycles.title}`, `Question 2: ${lastTrip.title}`],
+          },
+          {
+            heading: 'Page 2 of 2: Cycling',
+            questions: [`Question 3: ${safety.title}`, `Question 4: ${help.title} (optional)`],
+          },
+        ])
+        await screenshot(admin, 'consultations-13-preview')
+        await visit(admin, `/manage/consultations/${travelId}`)
+        manage = await new ManageConsultationPage(admin).expect(`/manage/consultations/${travelId}`, travel.title)
+        await manage.publish()
+        assert.equal(await manage.status(), 'Open')
+      },
+    )
+
+    step(
+      'on a phone, by keyboard, a respondent answers the first section, correcting a date, and saves to come back later',
+      async () => {
+        ;({ page: phone2 } = await openPage(browser, server.baseUrl, phoneContext))
+        await phone2.context().addInitScript({ content: POINTER_COUNTER })
+        const kb2 = new KeyboardUser(phone2)
+        await visit(phone2, `/consultations/${travelId}`)
+        await measure(phone2, '14-phone-travel')
+        await kb2.tabTo((s) => s.tag === 'a' && s.text === 'Respond online', 'the "Respond online" button')
+        await kb2.enterAndLoad()
+        const first = await new QuestionnairePage(phone2).expect(`/consultations/${travelId}/respond`, 'Your journeys')
+        assert.equal((await phone2.locator('main .comhla-progress').innerText()).trim(), 'Page 1 of 2')
+        assert.equal(
+          await phone2.locator('main .ds_back-link').getAttribute('href'),
+          `/consultations/${travelId}`,
+          'Back leads to the consultation',
+        )
+        await measure(phone2, '15-phone-section-1')
+        travelFields = await first.fields()
+        assert.deepEqual(Object.keys(travelFields), [cycles.title, lastTrip.title], 'one section a page')
+
+        await kb2.tabTo((s) => s.id === travelFieldOf(cycles).ids[0]!, 'the first answer of question 1')
+        assert.equal((await kb2.press('Space')).checked, true, 'Space chooses "Yes"')
+        const [day, month, year] = travelFieldOf(lastTrip).ids as [string, string, string]
+        await kb2.tabExpecting(day, 'the day of question 2')
+        await kb2.type('31')
+        await kb2.tabExpecting(month, 'the month of question 2')
+        await kb2.type('2')
+        await kb2.tabExpecting(year, 'the year of question 2')
+        await kb2.type('2026')
+        const button = await kb2.tab()
+        assert.deepEqual([button.tag, button.text], ['button', 'Continue'])
+        await kb2.enterAndLoad()
+        const dateGroup = travelFieldOf(lastTrip).name.replace(/-day$/, '')
+        await expectFieldErrors(first, [
+          { text: `The date for ‘${lastTrip.title}’ must be a real date, like 27 3 2027`, href: `#${dateGroup}` },
+        ])
+        assert.equal(await first.value(`${dateGroup}-day`), '31', 'what was typed is kept')
+        await measure(phone2, '16-phone-date-error')
+
+        await kb2.tabTo((s) => s.tag === 'a' && s.href === `#${dateGroup}`, 'the error summary link to the date')
+        await kb2.press('Enter')
+        let at = await kb2.focused()
+        if (at.id !== day) at = await kb2.tab()
+        assert.equal(at.id, day, 'the error summary link leads to the day')
+        await phone2.keyboard.press('Control+A')
+        await kb2.type('28')
+        await kb2.tabTo((s) => s.tag === 'button' && s.text === 'Continue', 'Continue')
+        await kb2.enterAndLoad()
+        await new QuestionnairePage(phone2).expect(`/consultations/${travelId}/respond`, 'Cycling')
+        assert.equal((await phone2.locator('main .comhla-progress').innerText()).trim(), 'Page 2 of 2')
+        await measure(phone2, '17-phone-section-2')
+
+        await kb2.tabTo(
+          (s) => s.tag === 'button' && s.text === 'Save and come back later',
+          'the "Save and come back later" button',
+        )
+        await kb2.enterAndLoad()
+        await new BasePage(phone2).expect(
+          `/consultations/${travelId}/respond/save`,
+          'Save your answers and come back later',
+        )
+        await measure(phone2, '18-phone-save')
+        await kb2.tabTo((s) => s.id === 'email', 'the email address')
+        await kb2.type(traveller.email)
+        await kb2.enterAndLoad()
+        await new BasePage(phone2).expect(`/consultations/${travelId}/respond/save`, 'Your answers are saved')
+        assert.match(await phone2.locator('main').innerText(), new RegExp(`We have sent a link to ${traveller.email}`))
+        await measure(phone2, '19-phone-saved')
+        assert.equal(await pointerPresses(phone2), 0, 'no pointer, mouse or touch presses on the phone')
+        assertEveryPageChecked(phone2)
+      },
+    )
+
+    step(
+      'the emailed link restores the answers on another phone, where the response is finished by keyboard and submitted',
+      async () => {
+        const outbox = await (await AdminPage.open(admin)).openOutbox()
+        const message = await outbox.openMessage(traveller.email, /Continue your response/)
+        const link = new URL(await message.link(/http\S+\/respond\/resume\/[A-Za-z0-9_-]+/))
+
+        ;({ page: phone3 } = await openPage(browser, server.baseUrl, phoneContext))
+        await phone3.context().addInitScript({ content: POINTER_COUNTER })
+        const kb3 = new KeyboardUser(phone3)
+        await visit(phone3, link.pathname)
+        await new BasePage(phone3).expect(link.pathname, 'Continue your response')
+        await measure(phone3, '20-phone-resume')
+        await kb3.tabTo((s) => s.tag === 'button' && s.text === 'Continue your response', 'the "Continue" button')
+        await kb3.enterAndLoad()
+        const cycling = await new QuestionnairePage(phone3).expect(`/consultations/${travelId}/respond`, 'Cycling')
+        await measure(phone3, '21-phone-resumed')
+        const fields3 = await cycling.fields()
+        const grid = fields3[safety.title]!
+        const helpField = fields3[help.title]!
+
+        // A grid is a group of radios a row: Space chooses in the first, an arrow in the second.
+        await kb3.tabTo((s) => s.id === grid.ids[0]!, 'the first answer of the grid’s first row')
+        assert.equal((await kb3.press('Space')).checked, true, '"Safe" for the town centre')
+        await kb3.tabExpecting(grid.ids[2]!, 'the first answer of the grid’s second row')
+        const unsafe = await kb3.press('ArrowRight')
+        assert.deepEqual([unsafe.id, unsafe.checked], [grid.ids[3], true], '"Unsafe" for the canal path')
+        await kb3.tabExpecting(helpField.ids[0]!, 'the first box of question 4')
+        await kb3.tabExpecting(helpField.ids[1]!, 'the second box of question 4')
+        await kb3.tabExpecting(`${helpField.name}-other-choice`, '"Other"')
+        assert.equal((await kb3.press('Space')).checked, true, 'Space ticks "Other"')
+        await kb3.tabExpecting(`${helpField.name}-other`, 'the box to say what')
+        await kb3.type('Secure lockers at the station')
+        await kb3.tabTo((s) => s.tag === 'button' && s.text === 'Continue', 'Continue')
+        await kb3.enterAndLoad()
+        await new BasePage(phone3).expect(`/consultations/${travelId}/respond/about-you`, 'About you')
+        await measure(phone3, '22-phone-about-you')
+
+        await kb3.tabTo((s) => s.id === 'respondentType-1', 'the first answer to "individual or organisation"')
+        await kb3.press('Space')
+        await kb3.tabExpecting('name', 'Full name')
+        await kb3.type(traveller.name)
+        await kb3.tabExpecting('organisationName', 'Organisation name')
+        await kb3.tabExpecting('email', 'Email address')
+        await kb3.type(traveller.email)
+        await kb3.tabExpecting('publication-1', 'the first answer to "May we publish your response?"')
+        await kb3.press('Space')
+        await kb3.tabExpecting('mayContact-1', 'the first answer to "May the organisation contact you again"')
+        await kb3.press('ArrowDown')
+        await kb3.tabTo((s) => s.tag === 'button' && s.text === 'Continue', 'Continue')
+        await kb3.enterAndLoad()
+        const check = await new CheckAnswersPage(phone3).expect(
+          `/consultations/${travelId}/respond/check-answers`,
+          'Check your answers before you submit your response',
+        )
+        await measure(phone3, '23-phone-check-answers')
+        assert.deepEqual(await check.rows('Your answers'), {
+          [cycles.title]: 'Yes',
+          [lastTrip.title]: '28 February 2026',
+          [safety.title]: 'Town centre: Safe; Canal path: Unsafe',
+          [help.title]: 'Secure lockers at the station',
+        })
+
+        await kb3.tabTo((s) => s.tag === 'button' && s.text === 'Submit response', 'the "Submit response" button')
+        await kb3.enterAndLoad()
+        const confirmation = await new ConfirmationPage(phone3).expect(
+          `/consultations/${travelId}/respond/confirmation`,
+          'Response submitted',
+        )
+        assert.match(await confirmation.reference(), /^CR-[A-Z2-9]{4}-[A-Z2-9]{4}$/)
+        assert.match(
+          await phone3.locator('main').innerText(),
+          new RegExp(`We have sent a receipt with a copy of your answers to ${traveller.email}`),
+        )
+        await measure(phone3, '24-phone-travel-confirmation')
+        assert.equal(await pointerPresses(phone3), 0, 'no pointer, mouse or touch presses on the phone')
+        assertEveryPageChecked(phone3)
+      },
+    )
 
     step('every page was checked, the server logged no errors and it stops cleanly', async () => {
       assertEveryPageChecked(admin)

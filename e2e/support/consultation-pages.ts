@@ -125,13 +125,32 @@ export type ConsultationDetails = {
 }
 
 export type QuestionDetails = {
-  type: 'Short text' | 'Long text' | 'Single choice' | 'Multiple choice' | 'Email address' | 'Postcode' | 'Number'
+  type:
+    | 'Short text'
+    | 'Long text'
+    | 'Single choice'
+    | 'Multiple choice'
+    | 'Email address'
+    | 'Postcode'
+    | 'Number'
+    | 'Choice grid'
+    | 'Date'
   title: string
   hint?: string
   required?: boolean
   maxLength?: number
   options?: string[]
+  /** a choice grid's rows */
+  rows?: string[]
+  /** multiple choice: offers "Other, please specify" */
+  allowOther?: boolean
+  /** the section's title */
+  section?: string
+  /** shown only when this earlier question is answered with this value */
+  shownIf?: { question: string; value: string }
 }
+
+export type SectionDetails = { title: string; intro?: string }
 
 export class ManageConsultationsPage extends BasePage {
   static async open(page: Page): Promise<ManageConsultationsPage> {
@@ -222,7 +241,9 @@ export class ManageConsultationPage extends BasePage {
 
   async addQuestion(question: QuestionDetails): Promise<ManageConsultationPage> {
     const [id, title] = [this.id, await this.headingText()]
-    await navigate(this.page, () => this.page.locator('main').getByRole('link', { name: 'Add a question' }).click())
+    await navigate(this.page, () =>
+      this.page.locator('main').getByRole('link', { name: 'Add a question', exact: true }).click(),
+    )
     const form = await new QuestionFormPage(this.page).expect(
       `/manage/consultations/${id}/questions/new`,
       'Add a question',
@@ -230,6 +251,62 @@ export class ManageConsultationPage extends BasePage {
     await form.fill(question)
     await form.save()
     return new ManageConsultationPage(this.page).expect(`/manage/consultations/${id}`, title)
+  }
+
+  async addSection(section: SectionDetails): Promise<ManageConsultationPage> {
+    const [id, title] = [this.id, await this.headingText()]
+    await navigate(this.page, () =>
+      this.page.locator('main').getByRole('link', { name: 'Add a section', exact: true }).click(),
+    )
+    await new BasePage(this.page).expect(`/manage/consultations/${id}/sections/new`, 'Add a section')
+    const main = this.page.locator('main')
+    await main.getByLabel('Section title', { exact: true }).fill(section.title)
+    if (section.intro) await main.getByLabel('Introduction', { exact: true }).fill(section.intro)
+    await navigate(this.page, () => main.getByRole('button', { name: 'Save changes' }).click())
+    return new ManageConsultationPage(this.page).expect(`/manage/consultations/${id}`, title)
+  }
+
+  async sections(): Promise<{ title: string; questions: string }[]> {
+    const rows = this.page.getByRole('region', { name: 'Sections' }).locator('table tbody tr')
+    const out = []
+    for (const row of await rows.all()) {
+      const cells = (await row.locator('td').allInnerTexts()).map((x) => x.trim())
+      out.push({ title: cells[1] ?? '', questions: cells[2] ?? '' })
+    }
+    return out
+  }
+
+  /** Each question's section and the condition it is shown under, as the questionnaire table says. */
+  async questionDetails(): Promise<{ title: string; section: string; note: string }[]> {
+    const rows = this.page.getByRole('region', { name: 'Questionnaire' }).locator('table tbody tr')
+    const out = []
+    for (const row of await rows.all()) {
+      const cell = row.locator('td').nth(1)
+      const title = await cell.evaluate((td) => (td.firstChild?.textContent ?? '').trim())
+      const notes = (await cell.locator('.ds_hint-text').allInnerTexts()).map((x) => x.trim())
+      out.push({
+        title,
+        section: (await row.locator('td').nth(4).innerText()).trim(),
+        note: notes.find((n) => n.startsWith('Shown only if')) ?? '',
+      })
+    }
+    return out
+  }
+
+  async setPaging(
+    label: 'All the questions on one page' | 'One section a page' | 'One question a page',
+  ): Promise<void> {
+    const main = this.page.locator('main')
+    await choose(main.getByRole('group', { name: 'Show respondents' }), 'radio', label)
+    await navigate(this.page, () => main.getByRole('button', { name: 'Save how questions are shown' }).click())
+  }
+
+  async preview(): Promise<PreviewPage> {
+    const id = this.id
+    await navigate(this.page, () =>
+      this.page.locator('main').getByRole('link', { name: 'Preview as a respondent sees it' }).click(),
+    )
+    return new PreviewPage(this.page).expect(`/manage/consultations/${id}/preview`, 'Preview of the questionnaire')
   }
 
   async move(questionTitle: string, direction: 'up' | 'down'): Promise<void> {
@@ -265,10 +342,37 @@ export class QuestionFormPage extends BasePage {
       await main
         .getByLabel('Answers to choose from (choice questions only)', { exact: true })
         .fill(q.options.join('\n'))
+    if (q.rows) await main.getByLabel('Rows (choice grid only)', { exact: true }).fill(q.rows.join('\n'))
+    if (q.allowOther) await choose(main, 'checkbox', 'Add ‘Other’, with a box to say what')
+    if (q.section) await main.getByLabel('Section', { exact: true }).selectOption({ label: q.section })
+    if (q.shownIf) {
+      const select = main.getByLabel('When to show this question', { exact: true })
+      const shownIf = q.shownIf
+      const label = (await select.locator('option').allInnerTexts()).find(
+        (o) => o.includes(`(‘${shownIf.question}’)`) && o.endsWith(`answered ‘${shownIf.value}’`),
+      )
+      assert.ok(label, `no condition "${shownIf.question}" is "${shownIf.value}" to choose`)
+      await select.selectOption({ label })
+    }
   }
 
   async save(): Promise<void> {
     await navigate(this.page, () => this.page.locator('main').getByRole('button', { name: 'Save changes' }).click())
+  }
+}
+
+export class PreviewPage extends BasePage {
+  /** Each page's heading, and the questions on it (their legends or labels). */
+  async pages(): Promise<{ heading: string; questions: string[] }[]> {
+    const out = []
+    for (const section of await this.page.locator('main section.comhla-preview-page').all()) {
+      const heading = (await section.locator('h2').innerText()).trim()
+      const questions = (
+        await section.locator('.ds_question > fieldset > legend, .ds_question > label.ds_label').allInnerTexts()
+      ).map((x) => x.trim())
+      out.push({ heading, questions })
+    }
+    return out
   }
 }
 

@@ -69,6 +69,12 @@ describe('answers', () => {
     required: true,
     maxLength: null,
     options: ['Yes', 'No'],
+    sectionId: null,
+    rows: [],
+    allowOther: false,
+    minValue: null,
+    maxValue: null,
+    condition: null,
     ...extra,
   })
 

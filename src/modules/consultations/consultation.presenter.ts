@@ -5,7 +5,8 @@ import type { Static } from '@sinclair/typebox'
 import type { Translate } from '../../platform/i18n/i18n.js'
 import { formatDateTime } from '../../shared/dates.js'
 import type { ConsultationDetailSchema, ConsultationSchema, ResponseSchema } from './consultation.schemas.js'
-import type { WithOrganisation } from './consultation.service.js'
+import type { WithOrganisation, WithQuestionnaire } from './consultation.service.js'
+import { otherKey } from './consultation.answers.js'
 import type { Answers, ConsultationResponse, Question } from './consultation.types.js'
 
 /** Markdown as HTML safe to put on a page: no scripts, styles, event handlers or unsafe links. */
@@ -77,11 +78,17 @@ export function questionToApi(q: Question) {
     required: q.required,
     maxLength: q.maxLength,
     options: q.options,
+    sectionId: q.sectionId,
+    rows: q.rows,
+    allowOther: q.allowOther,
+    minValue: q.minValue,
+    maxValue: q.maxValue,
+    condition: q.condition,
   }
 }
 
 export function consultationDetailToApi(
-  w: WithOrganisation & { questions: Question[] },
+  w: WithQuestionnaire,
   baseUrl: string,
 ): Static<typeof ConsultationDetailSchema> {
   const { url, ...rest } = consultationToApi(w, baseUrl)
@@ -90,6 +97,8 @@ export function consultationDetailToApi(
     url,
     bodyMarkdown: w.consultation.bodyMarkdown,
     bodyHtml: renderMarkdown(w.consultation.bodyMarkdown),
+    paging: w.consultation.paging,
+    sections: w.sections.map((x) => ({ id: x.id, position: x.position, title: x.title, intro: x.intro })),
     questions: w.questions.map(questionToApi),
   }
 }
@@ -110,7 +119,10 @@ export function responseToApi(r: ConsultationResponse, questions: Question[]): S
     },
     answers: questions
       .filter((q) => r.answers[q.id] !== undefined)
-      .map((q) => ({ questionId: q.id, value: r.answers[q.id]! })),
+      .map((q) => {
+        const other = r.answers[otherKey(q.id)]
+        return { questionId: q.id, value: r.answers[q.id]!, ...(typeof other === 'string' ? { other } : {}) }
+      }),
   }
 }
 
@@ -139,11 +151,41 @@ export function consultationCsvRow(w: WithOrganisation, baseUrl: string): string
   ]
 }
 
-/** An answer as one line of text: choices joined with "; ". */
-export function answerText(answers: Answers, questionId: string): string {
-  const value = answers[questionId]
-  if (value === undefined) return ''
-  return Array.isArray(value) ? value.join('; ') : value
+/**
+ * An answer as one line of text: choices joined with "; " (with the text of "other" last), a
+ * grid as "row: column" pairs, a date as day/month/year. Given only an id (no question), the raw value.
+ */
+export function answerText(answers: Answers, questionOrId: Question | string, locale = 'en'): string {
+  const question = typeof questionOrId === 'string' ? null : questionOrId
+  const id = typeof questionOrId === 'string' ? questionOrId : questionOrId.id
+  const value = answers[id]
+  const other = answers[otherKey(id)]
+  if (value === undefined && other === undefined) return ''
+  if (question?.type === 'choice-grid' && Array.isArray(value))
+    return question.rows
+      .map((row, i) => (value[i] ? `${row}: ${value[i]}` : ''))
+      .filter((v) => v !== '')
+      .join('; ')
+  if (question?.type === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
+    return new Intl.DateTimeFormat(locale === 'gd' ? 'gd-GB' : 'en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }).format(new Date(`${value}T00:00:00Z`))
+  const parts = Array.isArray(value) ? [...value] : value ? [value] : []
+  if (typeof other === 'string' && other !== '') parts.push(other)
+  return parts.join('; ')
+}
+
+/** The answers as plain text, for the emailed receipt: each question, then its answer. */
+export function answersAsText(questions: Question[], answers: Answers, t: Translate): string {
+  return questions
+    .map((q) => {
+      const value = answerText(answers, q)
+      return `${q.title}\n${value === '' ? t('consultations.answer.notAnswered') : value}`
+    })
+    .join('\n\n')
 }
 
 export function responseCsvColumns(questions: Question[]): string[] {
@@ -172,7 +214,7 @@ export function responseCsvRow(r: ConsultationResponse, questions: Question[]): 
     r.respondent.email,
     r.respondent.publication,
     r.respondent.mayContact ? 'yes' : 'no',
-    ...questions.map((q) => answerText(r.answers, q.id)),
+    ...questions.map((q) => answerText(r.answers, q)),
   ]
 }
 
@@ -198,9 +240,9 @@ export function consultationView(w: WithOrganisation, t: Translate, locale: stri
 }
 
 /** Summary-list rows of the answers, for "Check your answers" and the staff view. */
-export function answerRows(questions: Question[], answers: Answers, t: Translate, changeHref?: string) {
+export function answerRows(questions: Question[], answers: Answers, t: Translate, changeHref?: string, locale = 'en') {
   return questions.map((q) => {
-    const value = answerText(answers, q.id)
+    const value = answerText(answers, q, locale)
     return {
       key: q.title,
       value: value === '' ? t('consultations.answer.notAnswered') : value,

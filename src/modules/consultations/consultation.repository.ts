@@ -10,9 +10,12 @@ import type {
   ConsultationSearch,
   ConsultationStatus,
   Question,
+  PagingMode,
+  QuestionCondition,
   QuestionType,
   RespondentInfo,
   ResponseDraft,
+  Section,
 } from './consultation.types.js'
 
 export type Executor = Kysely<CoreDatabase> | Transaction<CoreDatabase>
@@ -30,6 +33,7 @@ type ConsultationRow = {
   closes_at: Date
   published_at: Date | null
   status: string
+  paging: string
   created_at: Date
   updated_at: Date
 }
@@ -45,6 +49,7 @@ function toConsultation(r: ConsultationRow): Consultation {
     closesAt: new Date(r.closes_at),
     publishedAt: r.published_at ? new Date(r.published_at) : null,
     recordedStatus: r.status as ConsultationStatus,
+    paging: (r.paging ?? 'all') as PagingMode,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
   }
@@ -60,6 +65,12 @@ function toQuestion(r: {
   required: boolean
   max_length: number | null
   options: string[]
+  section_id: string | null
+  grid_rows: string[]
+  allow_other: boolean
+  min_value: string | null
+  max_value: string | null
+  condition: QuestionCondition | null
 }): Question {
   return {
     id: r.id,
@@ -71,7 +82,23 @@ function toQuestion(r: {
     required: r.required,
     maxLength: r.max_length,
     options: Array.isArray(r.options) ? r.options : [],
+    sectionId: r.section_id,
+    rows: Array.isArray(r.grid_rows) ? r.grid_rows : [],
+    allowOther: r.allow_other,
+    minValue: r.min_value === null ? null : Number(r.min_value),
+    maxValue: r.max_value === null ? null : Number(r.max_value),
+    condition: r.condition && typeof r.condition.questionId === 'string' ? r.condition : null,
   }
+}
+
+function toSection(r: {
+  id: string
+  consultation_id: string
+  position: number
+  title: string
+  intro: string
+}): Section {
+  return { id: r.id, consultationId: r.consultation_id, position: r.position, title: r.title, intro: r.intro }
 }
 
 type ResponseRow = {
@@ -123,7 +150,29 @@ export type QuestionFields = {
   required: boolean
   maxLength: number | null
   options: string[]
+  sectionId: string | null
+  rows: string[]
+  allowOther: boolean
+  minValue: number | null
+  maxValue: number | null
+  condition: QuestionCondition | null
 }
+export type SectionFields = { title: string; intro: string }
+
+const questionColumns = (fields: QuestionFields) => ({
+  type: fields.type,
+  title: fields.title,
+  hint: fields.hint,
+  required: fields.required,
+  max_length: fields.maxLength,
+  options: JSON.stringify(fields.options),
+  section_id: fields.sectionId,
+  grid_rows: JSON.stringify(fields.rows),
+  allow_other: fields.allowOther,
+  min_value: fields.minValue,
+  max_value: fields.maxValue,
+  condition: fields.condition ? JSON.stringify(fields.condition) : null,
+})
 
 /** Escapes LIKE's wildcards so a search for "50%" finds "50%". */
 const likeTerm = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -287,12 +336,7 @@ export class ConsultationRepository {
       .values({
         consultation_id: consultationId,
         position: Number(next.max) + 1,
-        type: fields.type,
-        title: fields.title,
-        hint: fields.hint,
-        required: fields.required,
-        max_length: fields.maxLength,
-        options: JSON.stringify(fields.options),
+        ...questionColumns(fields),
       })
       .returningAll()
       .executeTakeFirstOrThrow()
@@ -302,19 +346,19 @@ export class ConsultationRepository {
   async updateQuestion(executor: Executor, id: string, fields: QuestionFields): Promise<Question> {
     const row = await q(executor)
       .updateTable('consultations.question')
-      .set({
-        type: fields.type,
-        title: fields.title,
-        hint: fields.hint,
-        required: fields.required,
-        max_length: fields.maxLength,
-        options: JSON.stringify(fields.options),
-        updated_at: new Date(),
-      })
+      .set({ ...questionColumns(fields), updated_at: new Date() })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow()
     return toQuestion(row)
+  }
+
+  async setCondition(executor: Executor, id: string, condition: QuestionCondition | null): Promise<void> {
+    await q(executor)
+      .updateTable('consultations.question')
+      .set({ condition: condition ? JSON.stringify(condition) : null, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute()
   }
 
   async deleteQuestion(executor: Executor, id: string): Promise<void> {
@@ -332,6 +376,74 @@ export class ConsultationRepository {
     }
   }
 
+  async setPaging(executor: Executor, id: string, paging: PagingMode): Promise<void> {
+    await q(executor)
+      .updateTable('consultations.consultation')
+      .set({ paging, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute()
+  }
+
+  // --- sections ---
+
+  async sections(executor: Executor, consultationId: string): Promise<Section[]> {
+    const rows = await q(executor)
+      .selectFrom('consultations.section')
+      .selectAll()
+      .where('consultation_id', '=', consultationId)
+      .orderBy('position')
+      .orderBy('created_at')
+      .execute()
+    return rows.map(toSection)
+  }
+
+  async insertSection(executor: Executor, consultationId: string, fields: SectionFields): Promise<Section> {
+    const next = await q(executor)
+      .selectFrom('consultations.section')
+      .select((eb) => eb.fn.coalesce(eb.fn.max('position'), sql<number>`0`).as('max'))
+      .where('consultation_id', '=', consultationId)
+      .executeTakeFirstOrThrow()
+    const row = await q(executor)
+      .insertInto('consultations.section')
+      .values({ consultation_id: consultationId, position: Number(next.max) + 1, ...fields })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    return toSection(row)
+  }
+
+  async updateSection(executor: Executor, id: string, fields: SectionFields): Promise<Section> {
+    const row = await q(executor)
+      .updateTable('consultations.section')
+      .set({ ...fields, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    return toSection(row)
+  }
+
+  async deleteSection(executor: Executor, id: string): Promise<void> {
+    await q(executor).deleteFrom('consultations.section').where('id', '=', id).execute()
+  }
+
+  async setSectionPositions(executor: Executor, orderedIds: string[]): Promise<void> {
+    for (const [index, id] of orderedIds.entries()) {
+      await q(executor)
+        .updateTable('consultations.section')
+        .set({ position: index + 1 })
+        .where('id', '=', id)
+        .execute()
+    }
+  }
+
+  /** Moves questions to a section (or out of every section), keeping their positions. */
+  async setQuestionSection(executor: Executor, questionId: string, sectionId: string | null): Promise<void> {
+    await q(executor)
+      .updateTable('consultations.question')
+      .set({ section_id: sectionId, updated_at: new Date() })
+      .where('id', '=', questionId)
+      .execute()
+  }
+
   // --- drafts of responses ---
 
   async draft(executor: Executor, idHash: string): Promise<ResponseDraft | null> {
@@ -346,14 +458,43 @@ export class ConsultationRepository {
       consultationId: row.consultation_id,
       answers: row.answers,
       respondent: row.respondent as RespondentInfo | null,
+      accountId: row.account_id,
     }
+  }
+
+  /** The draft an emailed link resumes, while the link has not expired. */
+  async draftByResumeHash(executor: Executor, resumeHash: string, now: Date): Promise<ResponseDraft | null> {
+    const row = await q(executor)
+      .selectFrom('consultations.response_draft')
+      .select('id_hash')
+      .where('resume_hash', '=', resumeHash)
+      .where('resume_expires_at', '>', now)
+      .executeTakeFirst()
+    return row ? this.draft(executor, row.id_hash) : null
+  }
+
+  async setResume(executor: Executor, idHash: string, resumeHash: string, expiresAt: Date): Promise<void> {
+    await q(executor)
+      .updateTable('consultations.response_draft')
+      .set({ resume_hash: resumeHash, resume_expires_at: expiresAt, updated_at: new Date() })
+      .where('id_hash', '=', idHash)
+      .execute()
+  }
+
+  /** Gives the draft a new key (the browser that resumed it holds the new id). */
+  async rekeyDraft(executor: Executor, fromHash: string, toHash: string): Promise<void> {
+    await q(executor)
+      .updateTable('consultations.response_draft')
+      .set({ id_hash: toHash, updated_at: new Date() })
+      .where('id_hash', '=', fromHash)
+      .execute()
   }
 
   async saveDraft(
     executor: Executor,
     idHash: string,
     consultationId: string,
-    change: { answers?: Answers; respondent?: RespondentInfo },
+    change: { answers?: Answers; respondent?: RespondentInfo; accountId?: string | null },
   ): Promise<void> {
     const answers = change.answers ? JSON.stringify(change.answers) : undefined
     const respondent = change.respondent ? JSON.stringify(change.respondent) : undefined
@@ -364,11 +505,13 @@ export class ConsultationRepository {
         consultation_id: consultationId,
         answers: answers ?? '{}',
         respondent: respondent ?? null,
+        account_id: change.accountId ?? null,
       })
       .onConflict((oc) =>
         oc.column('id_hash').doUpdateSet({
           ...(answers !== undefined ? { answers } : {}),
           ...(respondent !== undefined ? { respondent } : {}),
+          ...(change.accountId ? { account_id: change.accountId } : {}),
           updated_at: new Date(),
         }),
       )
@@ -393,7 +536,14 @@ export class ConsultationRepository {
   /** Inserts the response unless this draft was already submitted; either way returns the draft's response. */
   async insertResponse(
     executor: Executor,
-    r: { consultationId: string; reference: string; draftHash: string; answers: Answers; respondent: RespondentInfo },
+    r: {
+      consultationId: string
+      reference: string
+      draftHash: string
+      answers: Answers
+      respondent: RespondentInfo
+      accountId?: string | null
+    },
   ): Promise<{ response: ConsultationResponse; created: boolean }> {
     const inserted = await q(executor)
       .insertInto('consultations.response')
@@ -408,6 +558,7 @@ export class ConsultationRepository {
         email: r.respondent.email || null,
         publication: r.respondent.publication,
         may_contact: r.respondent.mayContact,
+        account_id: r.accountId ?? null,
         // millisecond precision, so keyset paging by (submitted_at, id) round-trips through JavaScript dates
         submitted_at: new Date(),
       })

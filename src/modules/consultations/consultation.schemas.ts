@@ -42,7 +42,19 @@ export const QuestionSchema = Type.Object({
   hint: Type.String(),
   required: Type.Boolean(),
   maxLength: Type.Union([Type.Integer(), Type.Null()]),
-  options: Type.Array(Type.String()),
+  options: Type.Array(Type.String(), { description: 'the answers to choose from; for a choice grid, its columns' }),
+  sectionId: Type.Union([Type.String(), Type.Null()]),
+  rows: Type.Array(Type.String(), { description: 'a choice grid: its rows' }),
+  allowOther: Type.Boolean({ description: 'multiple choice: offers "Other, please specify"' }),
+  minValue: Type.Union([Type.Number(), Type.Null()]),
+  maxValue: Type.Union([Type.Number(), Type.Null()]),
+  condition: Type.Union([
+    Type.Object(
+      { questionId: Type.String(), value: Type.String() },
+      { description: 'shown only when that earlier choice question was answered with this value' },
+    ),
+    Type.Null(),
+  ]),
 })
 
 export const ConsultationSchema = Type.Object(
@@ -80,6 +92,10 @@ export const ConsultationDetailSchema = Type.Object({
   opensAt: Type.String({ format: 'date-time' }),
   closesAt: Type.String({ format: 'date-time' }),
   url: Type.String(),
+  paging: Type.String({ enum: ['all', 'section', 'question'] }),
+  sections: Type.Array(
+    Type.Object({ id: Type.String(), position: Type.Integer(), title: Type.String(), intro: Type.String() }),
+  ),
   questions: Type.Array(QuestionSchema),
 })
 
@@ -97,7 +113,14 @@ export const ResponseSchema = Type.Object({
     mayContact: Type.Boolean(),
   }),
   answers: Type.Array(
-    Type.Object({ questionId: Type.String(), value: Type.Union([Type.String(), Type.Array(Type.String())]) }),
+    Type.Object({
+      questionId: Type.String(),
+      value: Type.Union([Type.String(), Type.Array(Type.String())], {
+        description:
+          'text; the options chosen (multiple choice); the column chosen in each row (choice grid); YYYY-MM-DD (date); a file id (file upload)',
+      }),
+      other: Type.Optional(Type.String({ description: 'the text of "Other, please specify"' })),
+    }),
   ),
 })
 
@@ -105,7 +128,39 @@ export const consultationForm = formSchema(
   ['organisationId', 'title', 'summary', 'body', 'opensDate', 'opensTime', 'closesDate', 'closesTime'],
   60_000,
 )
-export const questionForm = formSchema(['type', 'title', 'hint', 'required', 'maxLength', 'options'], 20_000)
+export const questionForm = formSchema(
+  [
+    'type',
+    'title',
+    'hint',
+    'required',
+    'maxLength',
+    'options',
+    'section',
+    'rows',
+    'allowOther',
+    'minValue',
+    'maxValue',
+    'condition',
+  ],
+  20_000,
+)
+export const sectionForm = formSchema(['title', 'intro'], 5000)
+export const pagingForm = formSchema(['paging'], 20)
+export const saveForLaterForm = formSchema(['email'], 1000)
+export const SectionParams = Type.Object({
+  id: Type.String({ maxLength: 100 }),
+  sectionId: Type.String({ maxLength: 100 }),
+})
+export const ResumeParams = Type.Object({
+  id: Type.String({ maxLength: 100 }),
+  token: Type.String({ maxLength: 200 }),
+})
+export const NewQuestionQuery = Type.Object({ section: Type.Optional(Type.String({ maxLength: 100 })) })
+export const RespondQuery = Type.Object({
+  page: Type.Optional(Type.String({ maxLength: 100 })),
+  change: Type.Optional(Type.String({ maxLength: 10 })),
+})
 export const moveForm = formSchema(['direction'], 10)
 export const respondentForm = formSchema(
   ['respondentType', 'name', 'organisationName', 'email', 'publication', 'mayContact'],

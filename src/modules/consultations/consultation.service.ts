@@ -10,24 +10,42 @@ import { inTransaction } from '../../platform/db/transaction.js'
 import type { Organisation } from '../../platform/organisations/organisation.service.js'
 import { clampPage, toPage, type Page } from '../../shared/pagination.js'
 import { randomToken, sha256 } from '../../shared/crypto.js'
+import { formatDateTime } from '../../shared/dates.js'
+import { answersAsText } from './consultation.presenter.js'
 import {
   ConsultationRepository,
   type ConsultationFields,
   type Executor,
   type QuestionFields,
+  type SectionFields,
 } from './consultation.repository.js'
 import { ConsultationError, assertValid, notFound } from './consultation.errors.js'
 import { londonToInstant, statusAt } from './consultation.dates.js'
 import {
   LONG_TEXT_CEILING,
   LONG_TEXT_DEFAULT_MAX,
-  answersComplete,
   checkAnswers,
   checkRespondent,
+  isEmail,
+  otherKey,
+  type RawAnswer,
   type RespondentInput,
 } from './consultation.answers.js'
 import {
+  conditionSources,
+  groupQuestions,
+  orderQuestions,
+  pagesOf,
+  pruneAnswers,
+  visibleQuestions,
+  type QuestionPage,
+} from './consultation.questionnaire.js'
+import {
+  pagingModes,
   questionTypes,
+  type PagingMode,
+  type QuestionCondition,
+  type Section,
   type Answers,
   type Consultation,
   type ConsultationResponse,
@@ -63,9 +81,24 @@ export type QuestionInput = {
   required: string
   maxLength: string
   options: string
+  /** a section's id, or '' for none */
+  section?: string
+  /** choice grid: its rows, one a line */
+  rows?: string
+  /** multiple choice: 'yes' offers "Other, please specify" */
+  allowOther?: string
+  /** number: the smallest and largest acceptable answers, or '' */
+  minValue?: string
+  maxValue?: string
+  /** '<question id>|<option number>' of an earlier choice question, or '' to always show it */
+  condition?: string
 }
 
+export type SectionInput = { title: string; intro: string }
+
 export type WithOrganisation = { consultation: Consultation; organisation: Organisation; status: ConsultationStatus }
+/** A consultation with its questionnaire: sections in order, and every question in the order a respondent meets it. */
+export type WithQuestionnaire = WithOrganisation & { questions: Question[]; sections: Section[] }
 
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
@@ -80,6 +113,26 @@ export function newDraftId(): string {
   return randomToken(24)
 }
 export const draftHash = (draftId: string) => sha256(`consultation-draft:${draftId}`)
+export const resumeHash = (token: string) => sha256(`consultation-resume:${token}`)
+/** how long an emailed link to come back to a response works */
+export const RESUME_DAYS = DRAFT_DAYS
+
+const accountOf = (ctx: ActionContext): string | null =>
+  ctx.principal && ctx.principal.via === 'session' ? ctx.principal.accountId : null
+
+/** A decimal number a manager typed, or undefined when it is not one. */
+function decimal(raw: string): number | null | undefined {
+  const v = raw.trim().replace(/,/g, '')
+  if (v === '') return null
+  return /^-?\d{1,12}(\.\d{1,6})?$/.test(v) ? Number(v) : undefined
+}
+
+function lines(raw: string): string[] {
+  return raw
+    .split(/\r?\n/)
+    .map((o) => o.trim().replace(/\s+/g, ' '))
+    .filter((o) => o !== '')
+}
 
 export class ConsultationService {
   private readonly repo = new ConsultationRepository()
@@ -97,11 +150,16 @@ export class ConsultationService {
     return { consultation, organisation, status: statusAt(consultation, now) }
   }
 
+  private async questionnaire(executor: Executor, id: string): Promise<{ questions: Question[]; sections: Section[] }> {
+    const sections = await this.repo.sections(executor, id)
+    return { questions: orderQuestions(await this.repo.questions(executor, id), sections), sections }
+  }
+
   /** A published consultation, as the public sees it; drafts are not found. */
-  async getPublished(id: string): Promise<WithOrganisation & { questions: Question[] }> {
+  async getPublished(id: string): Promise<WithQuestionnaire> {
     const consultation = await this.repo.get(this.db, id)
     if (!consultation || !consultation.publishedAt) throw notFound()
-    return { ...(await this.withOrganisation(consultation)), questions: await this.repo.questions(this.db, id) }
+    return { ...(await this.withOrganisation(consultation)), ...(await this.questionnaire(this.db, id)) }
   }
 
   async searchPublished(
@@ -192,30 +250,23 @@ export class ConsultationService {
   }
 
   /** The consultation, if this person manages consultations in its body; throws 403/404 otherwise. */
-  async getForManager(
-    ctx: ActionContext,
-    id: string,
-  ): Promise<WithOrganisation & { questions: Question[]; responseCount: number }> {
+  async getForManager(ctx: ActionContext, id: string): Promise<WithQuestionnaire & { responseCount: number }> {
     const consultation = await this.repo.get(this.db, id)
     if (!consultation) throw notFound()
     requireOrganisationRole(ctx, consultation.organisationId, MANAGER_ROLES)
     return {
       ...(await this.withOrganisation(consultation)),
-      questions: await this.repo.questions(this.db, id),
+      ...(await this.questionnaire(this.db, id)),
       responseCount: await this.repo.countResponses(this.db, id),
     }
   }
 
   /** The consultation, if this person may read its responses (managers and analysts of its body). */
-  async getForReader(
-    ctx: ActionContext,
-    id: string,
-    scope?: string,
-  ): Promise<WithOrganisation & { questions: Question[] }> {
+  async getForReader(ctx: ActionContext, id: string, scope?: string): Promise<WithQuestionnaire> {
     const consultation = await this.repo.get(this.db, id)
     if (!consultation) throw notFound()
     requireOrganisationRole(ctx, consultation.organisationId, READER_ROLES, scope)
-    return { ...(await this.withOrganisation(consultation)), questions: await this.repo.questions(this.db, id) }
+    return { ...(await this.withOrganisation(consultation)), ...(await this.questionnaire(this.db, id)) }
   }
 
   canManage(principal: Principal, organisationId: string): boolean {
@@ -345,7 +396,10 @@ export class ConsultationService {
 
   // --- staff: the questionnaire ---
 
-  private validateQuestion(input: QuestionInput): QuestionFields {
+  private validateQuestion(
+    input: QuestionInput,
+    context: { questions: Question[]; sections: Section[]; questionId: string | null },
+  ): QuestionFields {
     const errors: Record<string, string> = {}
     const type = input.type as QuestionType
     const title = input.title.trim().replace(/\s+/g, ' ')
@@ -363,19 +417,81 @@ export class ConsultationService {
       else maxLength = Number(raw)
     }
     let options: string[] = []
-    if (type === 'single-choice' || type === 'multiple-choice') {
-      options = input.options
-        .split(/\r?\n/)
-        .map((o) => o.trim().replace(/\s+/g, ' '))
-        .filter((o) => o !== '')
+    if (type === 'single-choice' || type === 'multiple-choice' || type === 'choice-grid') {
+      options = lines(input.options)
+      const most = type === 'choice-grid' ? 10 : 50
       if (options.length < 2) errors.options = 'consultations.question.error.optionsTooFew'
-      else if (options.length > 50) errors.options = 'consultations.question.error.optionsTooMany'
+      else if (options.length > most)
+        errors.options =
+          type === 'choice-grid'
+            ? 'consultations.question.error.columnsTooMany'
+            : 'consultations.question.error.optionsTooMany'
       else if (options.some((o) => o.length > 200)) errors.options = 'consultations.question.error.optionTooLong'
       else if (new Set(options.map((o) => o.toLowerCase())).size !== options.length)
         errors.options = 'consultations.question.error.optionsRepeated'
     }
+    let rows: string[] = []
+    if (type === 'choice-grid') {
+      rows = lines(input.rows ?? '')
+      if (rows.length < 1) errors.rows = 'consultations.question.error.rowsTooFew'
+      else if (rows.length > 30) errors.rows = 'consultations.question.error.rowsTooMany'
+      else if (rows.some((o) => o.length > 200)) errors.rows = 'consultations.question.error.rowTooLong'
+      else if (new Set(rows.map((o) => o.toLowerCase())).size !== rows.length)
+        errors.rows = 'consultations.question.error.rowsRepeated'
+    }
+    let minValue: number | null = null
+    let maxValue: number | null = null
+    if (type === 'number') {
+      const min = decimal(input.minValue ?? '')
+      const max = decimal(input.maxValue ?? '')
+      if (min === undefined) errors.minValue = 'consultations.question.error.minValue'
+      else minValue = min
+      if (max === undefined) errors.maxValue = 'consultations.question.error.maxValue'
+      else maxValue = max
+      if (minValue !== null && maxValue !== null && minValue > maxValue)
+        errors.maxValue = 'consultations.question.error.maxBelowMin'
+    }
+    const sectionRaw = (input.section ?? '').trim()
+    const sectionId = sectionRaw === '' ? null : sectionRaw
+    if (sectionId !== null && !context.sections.some((x) => x.id === sectionId))
+      errors.section = 'consultations.question.error.section'
+    let condition: QuestionCondition | null = null
+    const conditionRaw = (input.condition ?? '').trim()
+    if (conditionRaw !== '') {
+      // The condition must be on a choice question that comes before this one where it will stand.
+      const existing = context.questionId ? context.questions.find((x) => x.id === context.questionId) : undefined
+      const placed: Question = {
+        ...(existing ?? ({} as Question)),
+        id: context.questionId ?? 'new',
+        sectionId,
+        position:
+          existing && existing.sectionId === sectionId
+            ? existing.position
+            : Math.max(0, ...context.questions.map((x) => x.position)) + 1,
+      }
+      const order = orderQuestions([...context.questions.filter((x) => x.id !== placed.id), placed], context.sections)
+      const [sourceId, index] = conditionRaw.split('|')
+      const source = conditionSources(order, placed.id).find((x) => x.id === sourceId)
+      const value = source?.options[Number(index) - 1]
+      if (!source || value === undefined || !/^\d{1,3}$/.test(index ?? ''))
+        errors.condition = 'consultations.question.error.condition'
+      else condition = { questionId: source.id, value }
+    }
     assertValid('CONSULTATION_QUESTION_INVALID', errors, 'Check the question')
-    return { type, title, hint, required: input.required === 'yes', maxLength, options }
+    return {
+      type,
+      title,
+      hint,
+      required: input.required === 'yes',
+      maxLength,
+      options,
+      sectionId,
+      rows,
+      allowOther: type === 'multiple-choice' && input.allowOther === 'yes',
+      minValue,
+      maxValue,
+      condition,
+    }
   }
 
   /** Locks the consultation for a questionnaire change, refusing once it has opened. */
@@ -393,19 +509,30 @@ export class ConsultationService {
     trx: Executor,
     consultationId: string,
     questionId: string,
-  ): Promise<{ question: Question; all: Question[] }> {
-    const all = await this.repo.questions(trx, consultationId)
+  ): Promise<{ question: Question; all: Question[]; sections: Section[] }> {
+    const { questions: all, sections } = await this.questionnaire(trx, consultationId)
     const question = all.find((x) => x.id === questionId)
     if (!question) throw new ConsultationError('CONSULTATION_QUESTION_NOT_FOUND', 'There is no such question')
-    return { question, all }
+    return { question, all, sections }
+  }
+
+  /** Conditions that no longer hold (their question gone, moved after, or its answer removed) are dropped. */
+  private async dropBrokenConditions(trx: Executor, consultationId: string): Promise<void> {
+    const { questions } = await this.questionnaire(trx, consultationId)
+    for (const q of questions) {
+      if (!q.condition) continue
+      const source = conditionSources(questions, q.id).find((x) => x.id === q.condition!.questionId)
+      if (!source || !source.options.includes(q.condition.value)) await this.repo.setCondition(trx, q.id, null)
+    }
   }
 
   async addQuestion(ctx: ActionContext, consultationId: string, input: QuestionInput): Promise<Question> {
     await this.getForManager(ctx, consultationId)
-    const fields = this.validateQuestion(input)
     return inTransaction(this.db, async (trx) => {
       const c = await this.editableQuestionnaire(ctx, consultationId, trx)
-      if ((await this.repo.questions(trx, consultationId)).length >= 200)
+      const current = await this.questionnaire(trx, consultationId)
+      const fields = this.validateQuestion(input, { ...current, questionId: null })
+      if (current.questions.length >= 200)
         throw new ConsultationError('CONSULTATION_QUESTION_INVALID', 'A questionnaire has at most 200 questions', {
           fields: { title: 'consultations.question.error.tooMany' },
         })
@@ -415,7 +542,14 @@ export class ConsultationService {
         organisationId: c.organisationId,
         targetType: 'consultation',
         targetId: consultationId,
-        details: { questionId: question.id, type: question.type, title: question.title, required: question.required },
+        details: {
+          questionId: question.id,
+          type: question.type,
+          title: question.title,
+          required: question.required,
+          sectionId: question.sectionId,
+          condition: question.condition,
+        },
       })
       return question
     })
@@ -428,17 +562,30 @@ export class ConsultationService {
     input: QuestionInput,
   ): Promise<Question> {
     await this.getForManager(ctx, consultationId)
-    const fields = this.validateQuestion(input)
     return inTransaction(this.db, async (trx) => {
       const c = await this.editableQuestionnaire(ctx, consultationId, trx)
-      await this.questionOf(trx, consultationId, questionId)
-      const question = await this.repo.updateQuestion(trx, questionId, fields)
+      const { question: before, all, sections } = await this.questionOf(trx, consultationId, questionId)
+      const fields = this.validateQuestion(input, { questions: all, sections, questionId })
+      let question = await this.repo.updateQuestion(trx, questionId, fields)
+      if (before.sectionId !== question.sectionId) {
+        // A question moved to another section goes to its end.
+        await this.repo.setPositions(trx, [...all.filter((x) => x.id !== questionId).map((x) => x.id), questionId])
+        question = (await this.questionOf(trx, consultationId, questionId)).question
+      }
+      await this.dropBrokenConditions(trx, consultationId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.question-updated',
         organisationId: c.organisationId,
         targetType: 'consultation',
         targetId: consultationId,
-        details: { questionId, type: question.type, title: question.title, required: question.required },
+        details: {
+          questionId,
+          type: question.type,
+          title: question.title,
+          required: question.required,
+          sectionId: question.sectionId,
+          condition: question.condition,
+        },
       })
       return question
     })
@@ -453,14 +600,17 @@ export class ConsultationService {
     await this.getForManager(ctx, consultationId)
     await inTransaction(this.db, async (trx) => {
       const c = await this.editableQuestionnaire(ctx, consultationId, trx)
-      const { all } = await this.questionOf(trx, consultationId, questionId)
+      const { question, all } = await this.questionOf(trx, consultationId, questionId)
+      // Questions move within their section; the edit page moves one to another section.
       const ids = all.map((x) => x.id)
       const from = ids.indexOf(questionId)
       const to = direction === 'up' ? from - 1 : from + 1
-      if (to < 0 || to >= ids.length) return
+      const neighbour = all[to]
+      if (!neighbour || neighbour.sectionId !== question.sectionId) return
       ids.splice(from, 1)
       ids.splice(to, 0, questionId)
       await this.repo.setPositions(trx, ids)
+      await this.dropBrokenConditions(trx, consultationId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.question-moved',
         organisationId: c.organisationId,
@@ -481,12 +631,148 @@ export class ConsultationService {
         trx,
         all.filter((x) => x.id !== questionId).map((x) => x.id),
       )
+      await this.dropBrokenConditions(trx, consultationId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.question-removed',
         organisationId: c.organisationId,
         targetType: 'consultation',
         targetId: consultationId,
         details: { questionId, title: question.title },
+      })
+    })
+  }
+
+  // --- staff: sections and paging ---
+
+  private validateSection(input: SectionInput): SectionFields {
+    const errors: Record<string, string> = {}
+    const title = input.title.trim().replace(/\s+/g, ' ')
+    const intro = input.intro.replace(/\r\n/g, '\n').trim()
+    if (title === '') errors.title = 'consultations.section.error.title'
+    else if (title.length > 200) errors.title = 'consultations.section.error.titleTooLong'
+    if (intro.length > 2000) errors.intro = 'consultations.section.error.introTooLong'
+    assertValid('CONSULTATION_QUESTION_INVALID', errors, 'Check the section')
+    return { title, intro }
+  }
+
+  private async sectionOf(trx: Executor, consultationId: string, sectionId: string) {
+    const sections = await this.repo.sections(trx, consultationId)
+    const section = sections.find((x) => x.id === sectionId)
+    if (!section) throw new ConsultationError('CONSULTATION_QUESTION_NOT_FOUND', 'There is no such section')
+    return { section, sections }
+  }
+
+  async addSection(ctx: ActionContext, consultationId: string, input: SectionInput): Promise<Section> {
+    await this.getForManager(ctx, consultationId)
+    const fields = this.validateSection(input)
+    return inTransaction(this.db, async (trx) => {
+      const c = await this.editableQuestionnaire(ctx, consultationId, trx)
+      if ((await this.repo.sections(trx, consultationId)).length >= 50)
+        throw new ConsultationError('CONSULTATION_QUESTION_INVALID', 'A questionnaire has at most 50 sections', {
+          fields: { title: 'consultations.section.error.tooMany' },
+        })
+      const section = await this.repo.insertSection(trx, consultationId, fields)
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.section-added',
+        organisationId: c.organisationId,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { sectionId: section.id, title: section.title },
+      })
+      return section
+    })
+  }
+
+  async updateSection(
+    ctx: ActionContext,
+    consultationId: string,
+    sectionId: string,
+    input: SectionInput,
+  ): Promise<Section> {
+    await this.getForManager(ctx, consultationId)
+    const fields = this.validateSection(input)
+    return inTransaction(this.db, async (trx) => {
+      const c = await this.editableQuestionnaire(ctx, consultationId, trx)
+      await this.sectionOf(trx, consultationId, sectionId)
+      const section = await this.repo.updateSection(trx, sectionId, fields)
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.section-updated',
+        organisationId: c.organisationId,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { sectionId, title: section.title },
+      })
+      return section
+    })
+  }
+
+  async moveSection(
+    ctx: ActionContext,
+    consultationId: string,
+    sectionId: string,
+    direction: 'up' | 'down',
+  ): Promise<void> {
+    await this.getForManager(ctx, consultationId)
+    await inTransaction(this.db, async (trx) => {
+      const c = await this.editableQuestionnaire(ctx, consultationId, trx)
+      const { sections } = await this.sectionOf(trx, consultationId, sectionId)
+      const ids = sections.map((x) => x.id)
+      const from = ids.indexOf(sectionId)
+      const to = direction === 'up' ? from - 1 : from + 1
+      if (to < 0 || to >= ids.length) return
+      ids.splice(from, 1)
+      ids.splice(to, 0, sectionId)
+      await this.repo.setSectionPositions(trx, ids)
+      await this.dropBrokenConditions(trx, consultationId)
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.section-moved',
+        organisationId: c.organisationId,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { sectionId, from: from + 1, to: to + 1 },
+      })
+    })
+  }
+
+  /** Removes a section; its questions stay, before the first section. */
+  async removeSection(ctx: ActionContext, consultationId: string, sectionId: string): Promise<void> {
+    await this.getForManager(ctx, consultationId)
+    await inTransaction(this.db, async (trx) => {
+      const c = await this.editableQuestionnaire(ctx, consultationId, trx)
+      const { section, sections } = await this.sectionOf(trx, consultationId, sectionId)
+      await this.repo.deleteSection(trx, sectionId)
+      await this.repo.setSectionPositions(
+        trx,
+        sections.filter((x) => x.id !== sectionId).map((x) => x.id),
+      )
+      await this.dropBrokenConditions(trx, consultationId)
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.section-removed',
+        organisationId: c.organisationId,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { sectionId, title: section.title },
+      })
+    })
+  }
+
+  /** How respondents go through the questionnaire: everything on one page, a section a page, or a question a page. */
+  async setPaging(ctx: ActionContext, consultationId: string, paging: string): Promise<void> {
+    await this.getForManager(ctx, consultationId)
+    if (!(pagingModes as readonly string[]).includes(paging))
+      throw new ConsultationError('CONSULTATION_INVALID', 'Choose how the questions are shown', {
+        fields: { paging: 'consultations.paging.error' },
+      })
+    await inTransaction(this.db, async (trx) => {
+      const c = await this.editableQuestionnaire(ctx, consultationId, trx)
+      if (c.paging === paging) return
+      await this.repo.setPaging(trx, consultationId, paging as PagingMode)
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.paging-changed',
+        organisationId: c.organisationId,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { from: c.paging, to: paging },
       })
     })
   }
@@ -530,11 +816,38 @@ export class ConsultationService {
     if (status === 'closed') throw new ConsultationError('CONSULTATION_CLOSED', 'This consultation has closed')
   }
 
-  /** An open consultation and its questions, for the response pages. */
-  async getOpen(id: string): Promise<WithOrganisation & { questions: Question[] }> {
+  /** An open consultation and its questionnaire, for the response pages. */
+  async getOpen(id: string): Promise<WithQuestionnaire> {
     const found = await this.getPublished(id)
     this.assertOpen(found.consultation)
     return found
+  }
+
+  /** The pages a respondent goes through with these answers, in the consultation's paging mode. */
+  pages(found: WithQuestionnaire, answers: Answers): QuestionPage[] {
+    return pagesOf(groupQuestions(found.questions, found.sections), found.consultation.paging, answers)
+  }
+
+  /**
+   * The pages that may yet be asked, for showing progress: as pages(), but a page that depends on
+   * an answer not given yet still counts.
+   */
+  possiblePages(found: WithQuestionnaire, answers: Answers): QuestionPage[] {
+    return pagesOf(groupQuestions(found.questions, found.sections), found.consultation.paging, answers, {
+      maybe: true,
+    })
+  }
+
+  /** The first page with a question still to answer (or answered wrongly), or null when every page is done. */
+  firstIncompletePage(found: WithQuestionnaire, answers: Answers): QuestionPage | null {
+    const visible = new Set(visibleQuestions(found.questions, answers).map((q) => q.id))
+    const { errors } = checkAnswers(
+      found.questions.filter((q) => visible.has(q.id)),
+      answers,
+    )
+    return (
+      this.pages(found, answers).find((p) => p.questions.some((q) => visible.has(q.id) && errors[`q-${q.id}`])) ?? null
+    )
   }
 
   /** The draft behind a cookie's id, if it is for this consultation. */
@@ -545,20 +858,48 @@ export class ConsultationService {
   }
 
   /**
-   * Keeps the answers (checked or not) with the draft, and reports problems. Returns the draft id
-   * to keep in the cookie: a new one when there was no draft yet.
+   * Keeps the answers to one page (checked or not) with the draft, and reports problems with the
+   * questions the respondent sees. Answers to questions that a changed answer now skips are
+   * dropped. Returns the draft id to keep in the cookie: a new one when there was no draft yet.
+   * Without a page key, the first page (everything, when all questions are on one page).
    */
   async saveAnswers(
     consultationId: string,
     draftId: string | undefined,
-    raw: Record<string, string | string[] | undefined>,
-  ): Promise<{ draftId: string; answers: Answers; errors: Record<string, string> }> {
-    const { consultation, questions } = await this.getOpen(consultationId)
-    const { answers, errors } = checkAnswers(questions, raw)
+    raw: Record<string, RawAnswer>,
+    options: { pageKey?: string | undefined; ctx?: ActionContext } = {},
+  ): Promise<{
+    draftId: string
+    answers: Answers
+    errors: Record<string, string>
+    page: QuestionPage
+    pages: QuestionPage[]
+  }> {
+    const found = await this.getOpen(consultationId)
     const existing = await this.draftFor(consultationId, draftId)
+    const previous = existing?.answers ?? {}
+    const before = this.pages(found, previous)
+    const page = options.pageKey === undefined ? before[0] : before.find((p) => p.key === options.pageKey)
+    if (!page) throw new ConsultationError('CONSULTATION_QUESTION_NOT_FOUND', 'There is no such page')
+    const merged: Answers = { ...previous }
+    for (const q of page.questions) {
+      delete merged[q.id]
+      delete merged[otherKey(q.id)]
+      const value = raw[q.id]
+      if (value !== undefined) merged[q.id] = value
+      const other = raw[otherKey(q.id)]
+      if (other !== undefined && other !== '') merged[otherKey(q.id)] = other
+    }
+    const seen = new Set(visibleQuestions(found.questions, merged).map((q) => q.id))
+    const { answers: checked, errors } = checkAnswers(
+      page.questions.filter((q) => seen.has(q.id)),
+      raw,
+    )
+    const answers = pruneAnswers(found.questions, { ...merged, ...checked })
     const id = existing && draftId ? draftId : newDraftId()
-    await this.repo.saveDraft(this.db, draftHash(id), consultation.id, { answers })
-    return { draftId: id, answers, errors }
+    const accountId = options.ctx ? accountOf(options.ctx) : null
+    await this.repo.saveDraft(this.db, draftHash(id), found.consultation.id, { answers, accountId })
+    return { draftId: id, answers, errors, page, pages: this.pages(found, answers) }
   }
 
   async saveRespondent(
@@ -581,20 +922,27 @@ export class ConsultationService {
     draftId: string | undefined,
   ): Promise<{
     draft: ResponseDraft & { respondent: RespondentInfo }
-    found: WithOrganisation & { questions: Question[] }
+    found: WithQuestionnaire
+    /** the questions the respondent saw, in order */
+    visible: Question[]
   }> {
     const found = await this.getOpen(consultationId)
     const draft = await this.draftFor(consultationId, draftId)
-    if (!draft || !answersComplete(found.questions, draft.answers))
+    if (!draft || this.firstIncompletePage(found, draft.answers))
       throw new ConsultationError('CONSULTATION_RESPONSE_INCOMPLETE', 'consultations.respond.incomplete.answers')
     if (!draft.respondent)
       throw new ConsultationError('CONSULTATION_RESPONSE_INCOMPLETE', 'consultations.respond.incomplete.respondent')
-    return { draft: { ...draft, respondent: draft.respondent }, found }
+    return {
+      draft: { ...draft, respondent: draft.respondent },
+      found,
+      visible: visibleQuestions(found.questions, draft.answers),
+    }
   }
 
   /**
    * Records the response once: submitting the same draft again (a double click, a retry) gives
-   * back the response already recorded.
+   * back the response already recorded. When the respondent gave an email address, a receipt with
+   * the reference and a copy of the answers is sent.
    */
   async submit(ctx: ActionContext, consultationId: string, draftId: string | undefined): Promise<ConsultationResponse> {
     if (!draftId || draftId.length > 100)
@@ -602,9 +950,9 @@ export class ConsultationService {
     const hash = draftHash(draftId)
     const already = await this.repo.responseByDraft(this.db, hash)
     if (already && already.consultationId === consultationId) return already
-    const { draft, found } = await this.readyDraft(consultationId, draftId)
-    // Only answers to the current questions are kept, in their cleaned form.
-    const { answers } = checkAnswers(found.questions, draft.answers)
+    const { draft, found, visible } = await this.readyDraft(consultationId, draftId)
+    // Only answers to the questions the respondent saw are kept, in their cleaned form.
+    const { answers } = checkAnswers(visible, draft.answers)
     return inTransaction(this.db, async (trx) => {
       const { response, created } = await this.repo.insertResponse(trx, {
         consultationId,
@@ -612,6 +960,7 @@ export class ConsultationService {
         draftHash: hash,
         answers,
         respondent: draft.respondent,
+        accountId: draft.accountId ?? accountOf(ctx),
       })
       if (created) {
         await this.repo.deleteDraft(trx, hash)
@@ -622,9 +971,88 @@ export class ConsultationService {
           targetId: consultationId,
           details: { reference: response.reference, channel: response.channel },
         })
+        if (response.respondent.email) {
+          const locale = ctx.locale
+          const t = this.kernel.i18n.translator(locale)
+          await this.kernel.mail.enqueue(trx, {
+            to: response.respondent.email,
+            template: 'consultations.receipt',
+            locale,
+            organisationId: found.organisation.id,
+            params: {
+              title: found.consultation.title,
+              organisation:
+                locale === 'gd' && found.organisation.nameGd ? found.organisation.nameGd : found.organisation.nameEn,
+              reference: response.reference,
+              answers: answersAsText(visible, answers, t),
+              link: `${this.kernel.config.baseUrl}/consultations/${consultationId}`,
+            },
+          })
+        }
       }
       return response
     })
+  }
+
+  /**
+   * Saves the draft to come back to later: emails a link to the address given, which works on any
+   * device until it expires. Only the link's hash is kept.
+   */
+  async saveForLater(
+    ctx: ActionContext,
+    consultationId: string,
+    draftId: string | undefined,
+    emailInput: string,
+  ): Promise<{ email: string; expiresAt: Date }> {
+    const found = await this.getOpen(consultationId)
+    const draft = await this.draftFor(consultationId, draftId)
+    if (!draft)
+      throw new ConsultationError('CONSULTATION_RESPONSE_INCOMPLETE', 'consultations.respond.incomplete.answers')
+    const email = emailInput.trim()
+    if (!isEmail(email))
+      throw new ConsultationError('CONSULTATION_RESPONDENT_INVALID', 'Enter an email address', {
+        fields: { email: email === '' ? 'consultations.save.error.email' : 'consultations.rif.error.email' },
+      })
+    const token = randomToken(32)
+    const expiresAt = new Date(Date.now() + RESUME_DAYS * 86_400_000)
+    const locale = ctx.locale
+    await inTransaction(this.db, async (trx) => {
+      await this.repo.setResume(trx, draft.idHash, resumeHash(token), expiresAt)
+      await this.kernel.mail.enqueue(trx, {
+        to: email,
+        template: 'consultations.resume',
+        locale,
+        organisationId: found.organisation.id,
+        params: {
+          title: found.consultation.title,
+          link: `${this.kernel.config.baseUrl}/consultations/${consultationId}/respond/resume/${token}`,
+          expires: formatDateTime(expiresAt, locale),
+          closes: formatDateTime(found.consultation.closesAt, locale),
+        },
+      })
+    })
+    return { email, expiresAt }
+  }
+
+  /** Whether an emailed link still restores a draft of this consultation. */
+  async canResume(consultationId: string, token: string): Promise<boolean> {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return false
+    const draft = await this.repo.draftByResumeHash(this.db, resumeHash(token), new Date())
+    return draft !== null && draft.consultationId === consultationId
+  }
+
+  /**
+   * Restores the draft an emailed link points to in this browser: the draft takes a new id, which
+   * the caller keeps in the cookie. Null when the link is unknown or has expired.
+   */
+  async resume(consultationId: string, token: string): Promise<{ draftId: string } | null> {
+    await this.getOpen(consultationId)
+    if (!(await this.canResume(consultationId, token))) return null
+    const draft = await this.repo.draftByResumeHash(this.db, resumeHash(token), new Date())
+    if (!draft) return null
+    const draftId = newDraftId()
+    await this.repo.rekeyDraft(this.db, draft.idHash, draftHash(draftId))
+    return { draftId }
   }
 
   /** Abandoned drafts hold personal data: they are deleted a month after their last change. */
@@ -646,7 +1074,7 @@ export class ConsultationService {
     id: string,
     pageQuery: { page?: number | string | undefined; pageSize?: number | string | undefined },
     scope?: string,
-  ): Promise<{ found: WithOrganisation & { questions: Question[] }; page: Page<ConsultationResponse> }> {
+  ): Promise<{ found: WithQuestionnaire; page: Page<ConsultationResponse> }> {
     const found = await this.getForReader(ctx, id, scope)
     const { page, pageSize, offset } = clampPage(pageQuery.page, pageQuery.pageSize ?? 50, 500)
     const [items, total] = [

@@ -14,6 +14,7 @@ export type ConsultationTable = {
   closes_at: ColumnType<Date, Date | string, Date | string>
   published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   status: Generated<string>
+  paging: Generated<string>
   created_by: string | null
   created_at: CreatedAt
   updated_at: UpdatedAt
@@ -29,6 +30,22 @@ export type QuestionTable = {
   required: boolean
   max_length: number | null
   options: JSONColumnType<string[]>
+  section_id: ColumnType<string | null, string | null | undefined, string | null>
+  grid_rows: ColumnType<string[], string | undefined, string>
+  allow_other: Generated<boolean>
+  min_value: ColumnType<string | null, number | null | undefined, number | null>
+  max_value: ColumnType<string | null, number | null | undefined, number | null>
+  condition: ColumnType<{ questionId: string; value: string } | null, string | null | undefined, string | null>
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export type SectionTable = {
+  id: Generated<string>
+  consultation_id: string
+  position: number
+  title: string
+  intro: string
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -38,6 +55,9 @@ export type ResponseDraftTable = {
   consultation_id: string
   answers: JSONColumnType<Record<string, string | string[]>>
   respondent: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
+  resume_hash: ColumnType<string | null, string | null | undefined, string | null>
+  resume_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>
+  account_id: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt
   updated_at: UpdatedAt
 }
@@ -55,12 +75,14 @@ export type ResponseTable = {
   email: string | null
   publication: string
   may_contact: boolean
+  account_id: ColumnType<string | null, string | null | undefined, string | null>
   submitted_at: ColumnType<Date, Date | string | undefined, never>
 }
 
 export type ConsultationTables = {
   'consultations.consultation': ConsultationTable
   'consultations.question': QuestionTable
+  'consultations.section': SectionTable
   'consultations.response_draft': ResponseDraftTable
   'consultations.response': ResponseTable
 }

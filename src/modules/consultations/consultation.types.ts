@@ -10,8 +10,28 @@ export const questionTypes = [
   'email',
   'postcode',
   'number',
+  'choice-grid',
+  'date',
+  'file',
 ] as const
 export type QuestionType = (typeof questionTypes)[number]
+
+/** How a respondent is taken through the questionnaire. */
+export const pagingModes = ['all', 'section', 'question'] as const
+export type PagingMode = (typeof pagingModes)[number]
+
+export const choiceTypes: readonly QuestionType[] = ['single-choice', 'multiple-choice', 'choice-grid']
+
+/** Shown only when the earlier choice question's answer is (or, for multiple choice, includes) the value. */
+export type QuestionCondition = { questionId: string; value: string }
+
+export type Section = {
+  id: string
+  consultationId: string
+  position: number
+  title: string
+  intro: string
+}
 
 export const respondentTypes = ['individual', 'organisation'] as const
 export type RespondentType = (typeof respondentTypes)[number]
@@ -30,6 +50,8 @@ export type Consultation = {
   publishedAt: Date | null
   /** the status last recorded by the open-close job; use statusAt() for the status now */
   recordedStatus: ConsultationStatus
+  /** everything on one page, a section a page, or a question a page */
+  paging: PagingMode
   createdAt: Date
   updatedAt: Date
 }
@@ -44,11 +66,25 @@ export type Question = {
   required: boolean
   /** long text only: the most characters an answer may have */
   maxLength: number | null
-  /** choice questions only */
+  /** choice questions only (the columns of a choice grid) */
   options: string[]
+  /** the section it is in; null for questions before the first section */
+  sectionId: string | null
+  /** choice grid only: its rows */
+  rows: string[]
+  /** multiple choice only: offers "Other, please specify" with a text box */
+  allowOther: boolean
+  /** number only */
+  minValue: number | null
+  maxValue: number | null
+  condition: QuestionCondition | null
 }
 
-/** Answers by question id: a string, or a list for multiple choice. */
+/**
+ * Answers by question id: a string, or a list for multiple choice (the options chosen) and for a
+ * choice grid (the column chosen for each row, '' for none). A date is YYYY-MM-DD; a file upload
+ * is the stored file's id. The text of "Other, please specify" is kept under `<question id>:other`.
+ */
 export type Answers = Record<string, string | string[]>
 
 export type RespondentInfo = {
@@ -65,6 +101,8 @@ export type ResponseDraft = {
   consultationId: string
   answers: Answers
   respondent: RespondentInfo | null
+  /** the signed-in account responding, if any */
+  accountId: string | null
 }
 
 export type ConsultationResponse = {

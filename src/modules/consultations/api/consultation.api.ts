@@ -3,96 +3,45 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { errorResponses, PageOf } from '../../../platform/api/api.schemas.js'
-import { csvStream } from '../../../platform/audit/audit.presenter.js'
 import {
   ConsultationDetailSchema,
   ConsultationSchema,
   IdParams,
-  PublicListQuery,
   ResponseSchema,
   ResponsesQuery,
 } from '../consultation.schemas.js'
-import {
-  CONSULTATION_CSV_COLUMNS,
-  consultationCsvRow,
-  consultationDetailToApi,
-  consultationToApi,
-  responseToApi,
-} from '../consultation.presenter.js'
+import { consultationDetailToApi, responseToApi } from '../consultation.presenter.js'
 import { READ_SCOPE, type ConsultationService } from '../consultation.service.js'
-import type { ConsultationSearch } from '../consultation.types.js'
+import type { DiscoveryService } from '../discovery/discovery.service.js'
+import { DetailsSchema } from '../discovery/discovery.schemas.js'
+import { detailsToApi } from '../discovery/discovery.presenter.js'
 
-export const consultationApi: FastifyPluginAsyncTypebox<{ service: ConsultationService }> = async (
-  app,
-  { service },
-) => {
+export const consultationApi: FastifyPluginAsyncTypebox<{
+  service: ConsultationService
+  discovery: DiscoveryService
+}> = async (app, { service, discovery }) => {
   const { baseUrl } = app.kernel.config
   app.addSchema(ConsultationSchema)
   const secured = [{ bearer: [] }]
-  const searchOf = (query: {
-    q?: string | undefined
-    organisation?: string | undefined
-    status?: string | undefined
-  }): ConsultationSearch & { organisationSlug?: string | undefined } => ({
-    q: query.q,
-    organisationSlug: query.organisation || undefined,
-    status:
-      query.status === 'open' || query.status === 'forthcoming' || query.status === 'closed' ? query.status : undefined,
-  })
-
-  app.get(
-    '/consultations',
-    {
-      schema: {
-        tags: ['consultations'],
-        summary: 'Published consultations: open, forthcoming and closed',
-        querystring: PublicListQuery,
-        response: { 200: PageOf(ConsultationSchema), ...errorResponses },
-      },
-    },
-    async (request) => {
-      const page = await service.searchPublished({
-        ...searchOf(request.query),
-        page: request.query.page,
-        pageSize: request.query.pageSize,
-      })
-      return { ...page, items: page.items.map((w) => consultationToApi(w, baseUrl)) }
-    },
-  )
-
-  app.get(
-    '/consultations.csv',
-    {
-      schema: {
-        tags: ['consultations'],
-        summary: 'Published consultations as CSV',
-        querystring: Type.Omit(PublicListQuery, ['page', 'pageSize']),
-        produces: ['text/csv'],
-      },
-    },
-    async (request, reply) => {
-      const search = searchOf(request.query)
-      const rows = (async function* () {
-        for await (const w of service.allPublished(search)) yield consultationCsvRow(w, baseUrl)
-      })()
-      reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="consultations.csv"')
-      return reply.send(csvStream(CONSULTATION_CSV_COLUMNS, rows))
-    },
-  )
+  // The list of consultations and its CSV are in discovery/discovery.api.ts.
 
   app.get(
     '/consultations/:id',
     {
       schema: {
         tags: ['consultations'],
-        summary: 'A published consultation with its questionnaire',
+        summary: 'A published consultation with its questionnaire, topics and Gaelic texts',
         params: IdParams,
-        response: { 200: ConsultationDetailSchema, ...errorResponses },
+        response: { 200: Type.Composite([ConsultationDetailSchema, DetailsSchema]), ...errorResponses },
       },
     },
-    async (request) => consultationDetailToApi(await service.getPublished(request.params.id), baseUrl),
+    async (request) => {
+      const found = await service.getPublished(request.params.id)
+      return {
+        ...consultationDetailToApi(found, baseUrl),
+        ...detailsToApi(await discovery.details(found.consultation.id)),
+      }
+    },
   )
 
   app.get(

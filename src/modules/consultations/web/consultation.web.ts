@@ -1,50 +1,152 @@
-// The public pages: finding consultations, reading one, and responding without an account —
-// the questionnaire, the Respondent Information Form, "Check your answers" and the confirmation.
-// Answers are kept server-side between the steps, keyed by a random id in a cookie.
+// The public pages: finding consultations, reading one, and responding without an account (or
+// signed in) — the questionnaire page by page, saving to come back later by an emailed link, the
+// Respondent Information Form, "Check your answers" and the confirmation. Answers are kept
+// server-side between the steps, keyed by a random id in a cookie.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { field, fieldList, formSchema, keepQuery } from '../../../platform/http/forms.js'
+import { field, fieldErrorsOf, fieldList, formSchema } from '../../../platform/http/forms.js'
+import { formatDateTime } from '../../../shared/dates.js'
 import { ConsultationError } from '../consultation.errors.js'
-import { LONG_TEXT_CEILING, type RespondentInput } from '../consultation.answers.js'
-import { IdParams, PageListQuery, respondentForm } from '../consultation.schemas.js'
+import {
+  LONG_TEXT_CEILING,
+  OTHER,
+  SHORT_TEXT_MAX,
+  otherKey,
+  type RawAnswer,
+  type RespondentInput,
+} from '../consultation.answers.js'
+import { IdParams, RespondQuery, ResumeParams, respondentForm, saveForLaterForm } from '../consultation.schemas.js'
 import { answerRows, consultationView, renderMarkdown } from '../consultation.presenter.js'
-import { DRAFT_DAYS, type ConsultationService, type WithOrganisation } from '../consultation.service.js'
+import type { DiscoveryService } from '../discovery/discovery.service.js'
+import { pageContent } from '../discovery/discovery.presenter.js'
+import type { QuestionPage } from '../consultation.questionnaire.js'
+import {
+  DRAFT_DAYS,
+  type ConsultationService,
+  type WithOrganisation,
+  type WithQuestionnaire,
+} from '../consultation.service.js'
 import type { Answers, Question, RespondentInfo } from '../consultation.types.js'
 import { publicationChoices, respondentTypes } from '../consultation.types.js'
+import type { Translate } from '../../../platform/i18n/i18n.js'
 
-const statuses = ['open', 'forthcoming', 'closed'] as const
 const answersForm = formSchema([], LONG_TEXT_CEILING + 5000)
 const draftCookie = (consultationId: string) => `comhla_response_${consultationId}`
 
-export type QuestionView = Question & { name: string; value: string | string[]; error: string | undefined }
+export type QuestionView = Question & {
+  name: string
+  number: number
+  value: string | string[]
+  error: string | undefined
+  /** multiple choice with "other": whether it is chosen, and its text */
+  otherChecked: boolean
+  otherValue: string
+  /** date: the three fields as typed */
+  date: { day: string; month: string; year: string }
+  /** a condition on an answer given on the same page: said in words, since the page cannot hide it */
+  conditionText: string
+  /** number: the acceptable range in words */
+  limitText: string
+  /** file upload: the name of the file already given */
+  fileName: string
+}
+
+/** A question's message, naming the question and its limits. */
+export function answerMessage(t: Translate, key: string, q: Question): string {
+  return t(key, {
+    title: q.title,
+    max: q.type === 'long-text' ? (q.maxLength ?? '') : SHORT_TEXT_MAX,
+    minValue: q.minValue ?? '',
+    maxValue: q.maxValue ?? '',
+  })
+}
 
 export function questionViews(
   questions: Question[],
   answers: Answers,
   errors: Record<string, string>,
   t: FastifyRequest['t'],
+  context: { all?: Question[]; onPage?: Set<string>; fileNames?: Record<string, string> } = {},
 ): QuestionView[] {
+  const all = context.all ?? questions
   return questions.map((q) => {
     const name = `q-${q.id}`
     const given = answers[q.id]
-    const value =
-      q.type === 'multiple-choice'
-        ? Array.isArray(given)
-          ? given
-          : given
-            ? [given]
-            : []
+    const listLike = q.type === 'multiple-choice' || q.type === 'choice-grid'
+    const value = listLike
+      ? Array.isArray(given)
+        ? given
+        : given
+          ? [given]
+          : []
+      : q.type === 'date'
+        ? ''
         : Array.isArray(given)
           ? (given[0] ?? '')
           : (given ?? '')
-    return { ...q, name, value, error: errors[name] ? t(errors[name], { max: q.maxLength ?? '' }) : undefined }
+    const dateParts = Array.isArray(given)
+      ? given
+      : typeof given === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(given)
+        ? given
+            .split('-')
+            .reverse()
+            .map((p) => String(Number(p)))
+        : []
+    const other = answers[otherKey(q.id)]
+    const otherValue = typeof other === 'string' ? other : ''
+    const source = q.condition ? all.find((x) => x.id === q.condition!.questionId) : undefined
+    const conditionText =
+      source && context.onPage?.has(source.id)
+        ? t('consultations.respond.conditional', {
+            number: all.indexOf(source) + 1,
+            value: q.condition!.value,
+          })
+        : ''
+    return {
+      ...q,
+      name,
+      number: all.indexOf(q) + 1,
+      value,
+      error: errors[name] ? answerMessage(t, errors[name], q) : undefined,
+      otherChecked: Array.isArray(given) && given.includes(OTHER) ? true : otherValue !== '',
+      otherValue,
+      date: { day: dateParts[0] ?? '', month: dateParts[1] ?? '', year: dateParts[2] ?? '' },
+      conditionText,
+      limitText:
+        q.type !== 'number'
+          ? ''
+          : q.minValue !== null && q.maxValue !== null
+            ? t('consultations.respond.numberBetween', { minValue: q.minValue, maxValue: q.maxValue })
+            : q.minValue !== null
+              ? t('consultations.respond.numberMin', { minValue: q.minValue })
+              : q.maxValue !== null
+                ? t('consultations.respond.numberMax', { maxValue: q.maxValue })
+                : '',
+      fileName: context.fileNames?.[q.id] ?? '',
+    }
   })
 }
 
-export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationService }> = async (
-  app,
-  { service },
-) => {
+/** What was submitted for these questions, by question id (and the text of "other"). */
+export function rawAnswers(body: unknown, questions: Question[]): Record<string, RawAnswer> {
+  const raw: Record<string, RawAnswer> = {}
+  for (const q of questions) {
+    const name = `q-${q.id}`
+    if (q.type === 'multiple-choice') {
+      raw[q.id] = fieldList(body, name)
+      if (q.allowOther) raw[otherKey(q.id)] = field(body, `${name}-other`, 2000)
+    } else if (q.type === 'choice-grid') raw[q.id] = q.rows.map((_, i) => field(body, `${name}-${i + 1}`, 300))
+    else if (q.type === 'date')
+      raw[q.id] = ['day', 'month', 'year'].map((part) => field(body, `${name}-${part}`, 10).trim())
+    else raw[q.id] = field(body, name, LONG_TEXT_CEILING + 5000)
+  }
+  return raw
+}
+
+export const consultationWeb: FastifyPluginAsyncTypebox<{
+  service: ConsultationService
+  discovery: DiscoveryService
+}> = async (app, { service, discovery }) => {
   const { kernel } = app
   const secure = kernel.config.baseUrl.startsWith('https://')
   const limited = { rateLimit: { max: kernel.config.rateLimitMax * 6, timeWindow: '1 minute' } }
@@ -91,109 +193,253 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
     }
   }
 
-  // --- finding consultations ---
-
-  app.get('/consultations', { schema: { querystring: PageListQuery } }, async (request, reply) => {
-    const query = request.query
-    const status = (statuses as readonly string[]).includes(query.status ?? '')
-      ? (query.status as (typeof statuses)[number])
-      : undefined
-    const result = await service.searchPublished({
-      q: query.q,
-      organisationSlug: query.organisation || undefined,
-      status,
-      page: Number(query.page) || 1,
-      pageSize: 20,
-    })
-    const organisations = await service.publishingOrganisations()
-    const params = keepQuery(query)
-    return reply.render('consultations/list.njk', {
-      title: request.t('consultations.list.title'),
-      section: 'consultations',
-      result: { ...result, items: result.items.map((w) => view(request, w)) },
-      query: { q: query.q ?? '', organisation: query.organisation ?? '', status: status ?? '' },
-      organisations,
-      statuses,
-      pageBase: `/consultations?${params ? `${params}&` : ''}`,
-      csvHref: `/api/v1/consultations.csv${params ? `?${params}` : ''}`,
-      jsonHref: `/api/v1/consultations${params ? `?${params}` : ''}`,
-    })
-  })
+  // --- finding consultations: the list is in discovery/discovery.web.ts ---
 
   app.get('/consultations/:id', { schema: { params: IdParams } }, async (request, reply) => {
     const found = await service.getPublished(request.params.id)
+    // the texts in the reader's language where the consultation has them, with topics (discovery)
+    const content = pageContent({ ...found, ...(await discovery.details(found.consultation.id)) }, request.locale)
     return reply.render('consultations/show.njk', {
-      title: found.consultation.title,
+      title: content.title.text,
       section: 'consultations',
       consultation: view(request, found),
-      bodyHtml: renderMarkdown(found.consultation.bodyMarkdown),
+      content,
+      bodyHtml: content.body.html,
       questionCount: found.questions.length,
     })
   })
 
-  // --- responding: the questionnaire ---
+  // --- responding: the questionnaire, page by page ---
 
-  const renderQuestions = (
+  const respondBase = (id: string) => `/consultations/${id}/respond`
+  const pageHref = (id: string, key: string, change = false) => {
+    const params = new URLSearchParams()
+    if (key !== 'all') params.set('page', key)
+    if (change) params.set('change', '1')
+    const query = params.toString()
+    return `${respondBase(id)}${query ? `?${query}` : ''}`
+  }
+
+  const renderPage = (
     request: FastifyRequest,
     reply: FastifyReply,
-    found: WithOrganisation & { questions: Question[] },
+    found: WithQuestionnaire,
+    pages: QuestionPage[],
+    page: QuestionPage,
     answers: Answers,
     errors: Record<string, string>,
+    change: boolean,
     status = 200,
-  ) =>
-    reply.render(
+  ) => {
+    const t = request.t
+    const id = found.consultation.id
+    const index = pages.findIndex((p) => p.key === page.key)
+    const previous = index > 0 ? pages[index - 1] : undefined
+    // Progress counts the pages that may yet be asked, given the answers so far.
+    const possible = service.possiblePages(found, answers)
+    const at = possible.findIndex((p) => p.key === page.key)
+    const onPage = new Set(page.questions.map((q) => q.id))
+    const single = found.consultation.paging === 'question'
+    return reply.render(
       'consultations/respond.njk',
       {
-        title: request.t('consultations.respond.title'),
+        title: page.section?.title ?? t('consultations.respond.title'),
         headerLabel: found.consultation.title,
         section: 'consultations',
         consultation: view(request, found),
-        questions: questionViews(found.questions, answers, errors, request.t),
+        pageSection: page.section
+          ? { ...page.section, introHtml: page.section.intro ? renderMarkdown(page.section.intro) : '' }
+          : null,
+        // A question a page: the question is the page's heading; its section is the caption.
+        singleQuestion: single,
+        progress:
+          found.consultation.paging !== 'all'
+            ? t('consultations.respond.progress', {
+                page: (at === -1 ? index : at) + 1,
+                count: Math.max(possible.length, pages.length),
+              })
+            : '',
+        backHref: change
+          ? `${respondBase(id)}/check-answers`
+          : previous
+            ? pageHref(id, previous.key)
+            : `/consultations/${id}`,
+        action: pageHref(id, page.key, change),
+        questions: questionViews(page.questions, answers, errors, t, { all: found.questions, onPage }),
         errors: Object.keys(errors).length
-          ? Object.entries(errors).map(([f, key]) => {
-              // The summary names the question, so each link says which answer needs attention.
+          ? Object.entries(errors).map(([f]) => {
               const question = found.questions.find((q) => `q-${q.id}` === f)
-              const message = request.t(key, { max: question?.maxLength ?? '' })
-              return { field: f, text: question ? `${question.title}: ${message}` : message }
+              return { field: f, text: question ? answerMessage(t, errors[f]!, question) : t(errors[f]!) }
             })
           : undefined,
       },
       status,
     )
+  }
 
-  app.get('/consultations/:id/respond', { schema: { params: IdParams } }, async (request, reply) => {
-    const found = await openOrRefuse(request, reply, request.params.id)
-    if (!found) return reply
-    const draft = await service.draftFor(found.consultation.id, draftIdOf(request, found.consultation.id))
-    return renderQuestions(request, reply, found, draft?.answers ?? {}, {})
-  })
-
-  app.post(
+  app.get(
     '/consultations/:id/respond',
-    { schema: { params: IdParams, body: answersForm }, attachValidation: true, config: limited },
+    { schema: { params: IdParams, querystring: RespondQuery } },
     async (request, reply) => {
       const found = await openOrRefuse(request, reply, request.params.id)
       if (!found) return reply
-      const raw: Record<string, string | string[]> = {}
-      for (const q of found.questions)
-        raw[q.id] =
-          q.type === 'multiple-choice'
-            ? fieldList(request.body, `q-${q.id}`)
-            : field(request.body, `q-${q.id}`, LONG_TEXT_CEILING + 5000)
-      const saved = await service.saveAnswers(found.consultation.id, draftIdOf(request, found.consultation.id), raw)
-      keepDraftId(reply, found.consultation.id, saved.draftId)
+      const draft = await service.draftFor(found.consultation.id, draftIdOf(request, found.consultation.id))
+      const answers = draft?.answers ?? {}
+      const pages = service.pages(found, answers)
+      const key = request.query.page
+      const page = key ? pages.find((p) => p.key === key) : pages[0]
+      if (!page) return reply.redirect(respondBase(found.consultation.id), 303)
+      return renderPage(request, reply, found, pages, page, answers, {}, request.query.change === '1')
+    },
+  )
+
+  app.post(
+    '/consultations/:id/respond',
+    {
+      schema: { params: IdParams, querystring: RespondQuery, body: answersForm },
+      attachValidation: true,
+      config: limited,
+    },
+    async (request, reply) => {
+      const found = await openOrRefuse(request, reply, request.params.id)
+      if (!found) return reply
+      const id = found.consultation.id
+      const draftId = draftIdOf(request, id)
+      const draft = await service.draftFor(id, draftId)
+      const key = request.query.page
+      const change = request.query.change === '1'
+      const current = service.pages(found, draft?.answers ?? {})
+      const page = key ? current.find((p) => p.key === key) : current[0]
+      if (!page) return reply.redirect(respondBase(id), 303)
+      const saved = await service.saveAnswers(id, draftId, rawAnswers(request.body, page.questions), {
+        pageKey: page.key,
+        ctx: request.ctx(),
+      })
+      keepDraftId(reply, id, saved.draftId)
+      if (field(request.body, 'action', 20) === 'save') return reply.redirect(`${respondBase(id)}/save`, 303)
       if (Object.keys(saved.errors).length > 0)
-        return renderQuestions(request, reply, found, saved.answers, saved.errors, 422)
-      return reply.redirect(`/consultations/${found.consultation.id}/respond/about-you`, 303)
+        return renderPage(request, reply, found, saved.pages, saved.page, saved.answers, saved.errors, change, 422)
+      const incomplete = service.firstIncompletePage(found, saved.answers)
+      if (change)
+        return reply.redirect(incomplete ? pageHref(id, incomplete.key, true) : `${respondBase(id)}/check-answers`, 303)
+      const next = saved.pages[saved.pages.findIndex((p) => p.key === saved.page.key) + 1]
+      if (next) return reply.redirect(pageHref(id, next.key), 303)
+      return reply.redirect(incomplete ? pageHref(id, incomplete.key) : `${respondBase(id)}/about-you`, 303)
+    },
+  )
+
+  // --- responding: save and come back later ---
+
+  const renderSave = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: WithOrganisation,
+    values: { email: string },
+    fieldErrors?: Record<string, string>,
+  ) =>
+    reply.render(
+      'consultations/save.njk',
+      {
+        title: request.t('consultations.save.title'),
+        headerLabel: found.consultation.title,
+        section: 'consultations',
+        consultation: view(request, found),
+        values,
+        days: DRAFT_DAYS,
+        ...(fieldErrors ? { fieldErrors } : {}),
+      },
+      fieldErrors ? 422 : 200,
+    )
+
+  app.get('/consultations/:id/respond/save', { schema: { params: IdParams } }, async (request, reply) => {
+    const found = await openOrRefuse(request, reply, request.params.id)
+    if (!found) return reply
+    const draft = await service.draftFor(found.consultation.id, draftIdOf(request, found.consultation.id))
+    if (!draft) return reply.redirect(respondBase(found.consultation.id), 303)
+    return renderSave(request, reply, found, {
+      email: draft.respondent?.email || request.principal?.email || '',
+    })
+  })
+
+  app.post(
+    '/consultations/:id/respond/save',
+    { schema: { params: IdParams, body: saveForLaterForm }, attachValidation: true, config: limited },
+    async (request, reply) => {
+      const found = await openOrRefuse(request, reply, request.params.id)
+      if (!found) return reply
+      const id = found.consultation.id
+      const draftId = draftIdOf(request, id)
+      if (!(await service.draftFor(id, draftId))) return reply.redirect(respondBase(id), 303)
+      const email = field(request.body, 'email', 1000)
+      try {
+        const saved = await service.saveForLater(request.ctx(), id, draftId, email)
+        return await reply.render('consultations/saved.njk', {
+          title: request.t('consultations.saved.title'),
+          headerLabel: found.consultation.title,
+          section: 'consultations',
+          consultation: view(request, found),
+          email: saved.email,
+          expires: formatDateTime(saved.expiresAt, request.locale),
+          continueHref: respondBase(id),
+        })
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return renderSave(request, reply, found, { email }, fieldErrors)
+      }
+    },
+  )
+
+  app.get('/consultations/:id/respond/resume/:token', { schema: { params: ResumeParams } }, async (request, reply) => {
+    const found = await openOrRefuse(request, reply, request.params.id)
+    if (!found) return reply
+    reply.header('cache-control', 'no-store')
+    reply.header('referrer-policy', 'no-referrer')
+    const works = await service.canResume(found.consultation.id, request.params.token)
+    return reply.render(
+      'consultations/resume.njk',
+      {
+        title: request.t(works ? 'consultations.resume.title' : 'consultations.resume.expiredTitle'),
+        headerLabel: found.consultation.title,
+        section: 'consultations',
+        consultation: view(request, found),
+        works,
+        action: `${respondBase(found.consultation.id)}/resume/${request.params.token}`,
+      },
+      works ? 200 : 404,
+    )
+  })
+
+  app.post(
+    '/consultations/:id/respond/resume/:token',
+    { schema: { params: ResumeParams, body: formSchema([], 100) }, attachValidation: true, config: limited },
+    async (request, reply) => {
+      const found = await openOrRefuse(request, reply, request.params.id)
+      if (!found) return reply
+      const id = found.consultation.id
+      const resumed = await service.resume(id, request.params.token)
+      if (!resumed) return reply.redirect(`${respondBase(id)}/resume/${request.params.token}`, 303)
+      keepDraftId(reply, id, resumed.draftId)
+      const draft = await service.draftFor(id, resumed.draftId)
+      const incomplete = service.firstIncompletePage(found, draft?.answers ?? {})
+      if (incomplete) return reply.redirect(pageHref(id, incomplete.key), 303)
+      return reply.redirect(`${respondBase(id)}/${draft?.respondent ? 'check-answers' : 'about-you'}`, 303)
     },
   )
 
   // --- responding: the Respondent Information Form ---
 
+  const lastPageHref = (found: WithQuestionnaire, answers: Answers) => {
+    const pages = service.pages(found, answers)
+    const last = pages[pages.length - 1]
+    return last ? pageHref(found.consultation.id, last.key) : respondBase(found.consultation.id)
+  }
+
   const renderAboutYou = (
     request: FastifyRequest,
     reply: FastifyReply,
-    found: WithOrganisation,
+    found: WithQuestionnaire,
+    answers: Answers,
     values: RespondentInput,
     fieldErrors?: Record<string, string>,
   ) =>
@@ -207,16 +453,19 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
         values,
         respondentTypes,
         publicationChoices,
+        backHref: lastPageHref(found, answers),
+        signedInAs: request.principal?.email ?? '',
         ...(fieldErrors ? { fieldErrors } : {}),
       },
       fieldErrors ? 422 : 200,
     )
 
-  const respondentValues = (r: RespondentInfo | null): RespondentInput => ({
+  const respondentValues = (r: RespondentInfo | null, request: FastifyRequest): RespondentInput => ({
     respondentType: r?.respondentType ?? '',
-    name: r?.name ?? '',
+    // A signed-in respondent's name and email are filled in from their account.
+    name: r?.name ?? request.principal?.displayName ?? '',
     organisationName: r?.organisationName ?? '',
-    email: r?.email ?? '',
+    email: r ? r.email : (request.principal?.email ?? ''),
     publication: r?.publication ?? '',
     mayContact: r ? (r.mayContact ? 'yes' : 'no') : '',
   })
@@ -225,8 +474,10 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
     const found = await openOrRefuse(request, reply, request.params.id)
     if (!found) return reply
     const draft = await service.draftFor(found.consultation.id, draftIdOf(request, found.consultation.id))
-    if (!draft) return reply.redirect(`/consultations/${found.consultation.id}/respond`, 303)
-    return renderAboutYou(request, reply, found, respondentValues(draft.respondent))
+    if (!draft) return reply.redirect(respondBase(found.consultation.id), 303)
+    const incomplete = service.firstIncompletePage(found, draft.answers)
+    if (incomplete) return reply.redirect(pageHref(found.consultation.id, incomplete.key), 303)
+    return renderAboutYou(request, reply, found, draft.answers, respondentValues(draft.respondent, request))
   })
 
   app.post(
@@ -244,23 +495,30 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
         mayContact: field(request.body, 'mayContact', 10),
       }
       const draftId = draftIdOf(request, found.consultation.id)
-      if (!(await service.draftFor(found.consultation.id, draftId)))
-        return reply.redirect(`/consultations/${found.consultation.id}/respond`, 303)
+      const draft = await service.draftFor(found.consultation.id, draftId)
+      if (!draft) return reply.redirect(respondBase(found.consultation.id), 303)
       const { errors } = await service.saveRespondent(found.consultation.id, draftId, values)
-      if (Object.keys(errors).length > 0) return renderAboutYou(request, reply, found, values, errors)
-      return reply.redirect(`/consultations/${found.consultation.id}/respond/check-answers`, 303)
+      if (Object.keys(errors).length > 0) return renderAboutYou(request, reply, found, draft.answers, values, errors)
+      return reply.redirect(`${respondBase(found.consultation.id)}/check-answers`, 303)
     },
   )
 
   // --- responding: check, submit, confirmation ---
 
   /** Sends the respondent back to the step still to do. */
-  function backToMissingStep(reply: FastifyReply, id: string, error: unknown): FastifyReply {
+  async function backToMissingStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    error: unknown,
+  ): Promise<FastifyReply> {
     if (error instanceof ConsultationError && error.code === 'CONSULTATION_RESPONSE_INCOMPLETE') {
-      return reply.redirect(
-        `/consultations/${id}/respond${error.publicMessage === 'consultations.respond.incomplete.respondent' ? '/about-you' : ''}`,
-        303,
-      )
+      if (error.publicMessage === 'consultations.respond.incomplete.respondent')
+        return reply.redirect(`${respondBase(id)}/about-you`, 303)
+      const found = await service.getOpen(id)
+      const draft = await service.draftFor(id, draftIdOf(request, id))
+      const incomplete = draft ? service.firstIncompletePage(found, draft.answers) : null
+      return reply.redirect(incomplete ? pageHref(id, incomplete.key) : respondBase(id), 303)
     }
     throw error
   }
@@ -270,15 +528,24 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
     if (!found) return reply
     const id = found.consultation.id
     try {
-      const { draft } = await service.readyDraft(id, draftIdOf(request, id))
+      const { draft, visible } = await service.readyDraft(id, draftIdOf(request, id))
       const t = request.t
       const r = draft.respondent
-      return reply.render('consultations/check-answers.njk', {
+      const pages = service.pages(found, draft.answers)
+      const pageOf = (q: Question) => pages.find((p) => p.questions.some((x) => x.id === q.id))?.key ?? 'all'
+      return await reply.render('consultations/check-answers.njk', {
         title: t('consultations.check.title'),
         headerLabel: found.consultation.title,
         section: 'consultations',
         consultation: view(request, found),
-        answerRows: answerRows(found.questions, draft.answers, t, `/consultations/${id}/respond`),
+        backHref: `${respondBase(id)}/about-you`,
+        answerRows: answerRows(visible, draft.answers, t, undefined, request.locale).map((row, i) => {
+          const q = visible[i]!
+          return {
+            ...row,
+            action: { href: `${pageHref(id, pageOf(q), true)}#q-${q.id}`, text: t('consultations.check.change') },
+          }
+        }),
         respondentRows: [
           {
             key: t('consultations.rif.respondentType'),
@@ -296,11 +563,11 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
           },
         ].map((row) => ({
           ...row,
-          action: { href: `/consultations/${id}/respond/about-you`, text: t('consultations.check.change') },
+          action: { href: `${respondBase(id)}/about-you`, text: t('consultations.check.change') },
         })),
       })
     } catch (error) {
-      return backToMissingStep(reply, id, error)
+      return backToMissingStep(request, reply, id, error)
     }
   })
 
@@ -311,16 +578,15 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationS
       const id = request.params.id
       const draftId = draftIdOf(request, id)
       // A second submission of the same draft (a double click, a retry) lands on the same confirmation.
-      if (await service.submittedResponse(id, draftId))
-        return reply.redirect(`/consultations/${id}/respond/confirmation`, 303)
+      if (await service.submittedResponse(id, draftId)) return reply.redirect(`${respondBase(id)}/confirmation`, 303)
       const found = await openOrRefuse(request, reply, id)
       if (!found) return reply
       try {
         await service.submit(request.ctx(), id, draftId)
       } catch (error) {
-        return backToMissingStep(reply, id, error)
+        return backToMissingStep(request, reply, id, error)
       }
-      return reply.redirect(`/consultations/${id}/respond/confirmation`, 303)
+      return reply.redirect(`${respondBase(id)}/confirmation`, 303)
     },
   )
 

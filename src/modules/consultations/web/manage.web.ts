@@ -9,25 +9,42 @@ import { instantToLondon } from '../consultation.dates.js'
 import {
   IdParams,
   PageQuery,
+  NewQuestionQuery,
   QuestionParams,
+  SectionParams,
   consultationForm,
   moveForm,
+  pagingForm,
   questionForm,
+  sectionForm,
 } from '../consultation.schemas.js'
-import { answerRows, consultationView, responseCsvColumns, responseCsvRow } from '../consultation.presenter.js'
+import {
+  answerRows,
+  consultationView,
+  renderMarkdown,
+  responseCsvColumns,
+  responseCsvRow,
+} from '../consultation.presenter.js'
 import type {
   ConsultationInput,
   ConsultationService,
   QuestionInput,
+  SectionInput,
   WithOrganisation,
+  WithQuestionnaire,
 } from '../consultation.service.js'
-import { questionTypes, type Question } from '../consultation.types.js'
+import { pagingModes, questionTypes, type Question, type Section } from '../consultation.types.js'
 import { LONG_TEXT_DEFAULT_MAX } from '../consultation.answers.js'
+import { conditionSources, groupQuestions, pagesOf } from '../consultation.questionnaire.js'
+import { questionViews } from './consultation.web.js'
+import type { DiscoveryService } from '../discovery/discovery.service.js'
+import type { DetailsInput } from '../discovery/discovery.types.js'
+import { detailsFormView, detailsInputOf, emptyDetails, readDetails } from '../discovery/discovery.form.js'
 
-export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: ConsultationService }> = async (
-  app,
-  { service },
-) => {
+export const manageConsultationWeb: FastifyPluginAsyncTypebox<{
+  service: ConsultationService
+  discovery: DiscoveryService
+}> = async (app, { service, discovery }) => {
   const base = (request: FastifyRequest, w?: WithOrganisation) => ({
     section: 'manage',
     ...(w
@@ -50,20 +67,38 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
     closesTime: field(body, 'closesTime', 20),
   })
 
-  const questionInput = (body: unknown): QuestionInput => ({
+  const questionInput = (body: unknown): Required<QuestionInput> => ({
     type: field(body, 'type', 50),
     title: field(body, 'title', 2000),
     hint: field(body, 'hint', 2000),
     required: field(body, 'required', 10),
     maxLength: field(body, 'maxLength', 20),
     options: field(body, 'options', 20_000),
+    section: field(body, 'section', 100),
+    rows: field(body, 'rows', 20_000),
+    allowOther: field(body, 'allowOther', 10),
+    minValue: field(body, 'minValue', 30),
+    maxValue: field(body, 'maxValue', 30),
+    condition: field(body, 'condition', 200),
   })
+
+  const sectionInput = (body: unknown): SectionInput => ({
+    title: field(body, 'title', 1000),
+    intro: field(body, 'intro', 5000),
+  })
+
+  /** "Shown only if question 3 is ‘Yes’", for staff. */
+  const conditionText = (t: FastifyRequest['t'], q: Question, all: Question[]) => {
+    if (!q.condition) return ''
+    const source = all.findIndex((x) => x.id === q.condition!.questionId)
+    return source === -1 ? '' : t('consultations.question.shownIf', { number: source + 1, value: q.condition.value })
+  }
 
   async function renderConsultationForm(
     request: FastifyRequest,
     reply: FastifyReply,
     values: ConsultationInput,
-    options: { w?: WithOrganisation; fieldErrors?: Record<string, string> },
+    options: { w?: WithOrganisation; fieldErrors?: Record<string, string>; details?: DetailsInput },
   ) {
     const organisations = await service.manageableOrganisations(request.ctx())
     return reply.render(
@@ -78,6 +113,8 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
           ...organisations.map((o) => ({ value: o.id, text: o.nameEn })),
         ],
         values,
+        // topics and the Gaelic texts (discovery/discovery.form.ts)
+        discoveryForm: detailsFormView(options.details ?? emptyDetails(), request.t, request.locale),
         ...(options.fieldErrors ? { fieldErrors: options.fieldErrors } : {}),
       },
       options.fieldErrors ? 422 : 200,
@@ -125,13 +162,17 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
       const values = consultationInput(request.body)
+      const details = readDetails(request.body)
       try {
-        const created = await service.create(request.ctx(), values)
+        const created = await discovery.saveWith(request.ctx(), details, () => service.create(request.ctx(), values))
         return reply.redirect(`/manage/consultations/${created.id}`, 303)
       } catch (error) {
         const fieldErrors = fieldErrorsOf(error)
         if (!fieldErrors) throw error
-        return renderConsultationForm(request, reply, values, { fieldErrors })
+        return renderConsultationForm(request, reply, values, {
+          fieldErrors: discovery.mergeProblems(fieldErrors, details),
+          details,
+        })
       }
     },
   )
@@ -142,14 +183,33 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
     if (!signedIn(request, reply)) return reply
     const found = await service.getForManager(request.ctx(), request.params.id)
     const t = request.t
+    const sectionTitle = (id: string | null) => found.sections.find((x) => x.id === id)?.title ?? ''
     return reply.render('consultations/manage-show.njk', {
       ...base(request, found),
       title: found.consultation.title,
-      questions: found.questions.map((q) => ({ ...q, typeText: t(`consultations.questionType.${q.type}`) })),
+      questions: found.questions.map((q, i) => {
+        const previous = found.questions[i - 1]
+        const next = found.questions[i + 1]
+        return {
+          ...q,
+          typeText: t(`consultations.questionType.${q.type}`),
+          sectionTitle: sectionTitle(q.sectionId),
+          conditionText: conditionText(t, q, found.questions),
+          // Questions move within their section.
+          canMoveUp: previous !== undefined && previous.sectionId === q.sectionId,
+          canMoveDown: next !== undefined && next.sectionId === q.sectionId,
+        }
+      }),
+      sections: found.sections.map((x) => ({
+        ...x,
+        count: found.questions.filter((q) => q.sectionId === x.id).length,
+      })),
+      pagingItems: pagingModes.map((m) => ({ value: m, text: t(`consultations.paging.${m}`) })),
+      pagingText: t(`consultations.paging.${found.consultation.paging}`),
+      paging: found.consultation.paging,
       responseCount: found.responseCount,
       questionnaireEditable: found.status === 'draft' || found.status === 'forthcoming',
       published: found.consultation.publishedAt !== null,
-      preview: answerRows(found.questions, {}, t),
     })
   })
 
@@ -172,7 +232,7 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
         closesDate: closes.date,
         closesTime: closes.time,
       },
-      { w: found },
+      { w: found, details: detailsInputOf(await discovery.details(c.id)) },
     )
   })
 
@@ -183,13 +243,20 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
       if (!signedIn(request, reply)) return reply
       const found = await service.getForManager(request.ctx(), request.params.id)
       const values = consultationInput(request.body)
+      const details = readDetails(request.body)
       try {
-        await service.update(request.ctx(), found.consultation.id, values)
+        await discovery.saveWith(request.ctx(), details, () =>
+          service.update(request.ctx(), found.consultation.id, values),
+        )
         return reply.redirect(`/manage/consultations/${found.consultation.id}`, 303)
       } catch (error) {
         const fieldErrors = fieldErrorsOf(error)
         if (!fieldErrors) throw error
-        return renderConsultationForm(request, reply, values, { w: found, fieldErrors })
+        return renderConsultationForm(request, reply, values, {
+          w: found,
+          fieldErrors: discovery.mergeProblems(fieldErrors, details),
+          details,
+        })
       }
     },
   )
@@ -209,11 +276,13 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
   async function renderQuestionForm(
     request: FastifyRequest,
     reply: FastifyReply,
-    found: WithOrganisation,
-    values: QuestionInput,
+    found: WithQuestionnaire,
+    values: Required<QuestionInput>,
     options: { question?: Question; fieldErrors?: Record<string, string> },
   ) {
     const t = request.t
+    // Conditions may depend on any choice question before this one (for a new one: any).
+    const sources = conditionSources(found.questions, options.question?.id ?? null)
     return reply.render(
       'consultations/manage-question.njk',
       {
@@ -225,23 +294,58 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
         typeItems: questionTypes.map((ty) => ({ value: ty, text: t(`consultations.questionType.${ty}`) })),
         values,
         defaultMax: LONG_TEXT_DEFAULT_MAX,
+        sectionOptions: [
+          { value: '', text: t('consultations.question.noSection') },
+          ...found.sections.map((x: Section) => ({ value: x.id, text: x.title })),
+        ],
+        conditionOptions: [
+          { value: '', text: t('consultations.question.always') },
+          ...sources.flatMap((source) =>
+            source.options.map((option, i) => ({
+              value: `${source.id}|${i + 1}`,
+              text: t('consultations.question.conditionOption', {
+                number: found.questions.indexOf(source) + 1,
+                title: source.title,
+                value: option,
+              }),
+            })),
+          ),
+        ],
         ...(options.fieldErrors ? { fieldErrors: options.fieldErrors } : {}),
       },
       options.fieldErrors ? 422 : 200,
     )
   }
 
-  app.get('/manage/consultations/:id/questions/new', { schema: { params: IdParams } }, async (request, reply) => {
-    if (!signedIn(request, reply)) return reply
-    const found = await service.getForManager(request.ctx(), request.params.id)
-    return renderQuestionForm(
-      request,
-      reply,
-      found,
-      { type: 'short-text', title: '', hint: '', required: '', maxLength: '', options: '' },
-      {},
-    )
-  })
+  app.get(
+    '/manage/consultations/:id/questions/new',
+    { schema: { params: IdParams, querystring: NewQuestionQuery } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const found = await service.getForManager(request.ctx(), request.params.id)
+      const section = found.sections.find((x) => x.id === request.query.section)?.id ?? ''
+      return renderQuestionForm(
+        request,
+        reply,
+        found,
+        {
+          type: 'short-text',
+          title: '',
+          hint: '',
+          required: '',
+          maxLength: '',
+          options: '',
+          section,
+          rows: '',
+          allowOther: '',
+          minValue: '',
+          maxValue: '',
+          condition: '',
+        },
+        {},
+      )
+    },
+  )
 
   app.post(
     '/manage/consultations/:id/questions/new',
@@ -285,6 +389,14 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
           required: q.required ? 'yes' : '',
           maxLength: q.maxLength === null ? '' : String(q.maxLength),
           options: q.options.join('\n'),
+          section: q.sectionId ?? '',
+          rows: q.rows.join('\n'),
+          allowOther: q.allowOther ? 'yes' : '',
+          minValue: q.minValue === null ? '' : String(q.minValue),
+          maxValue: q.maxValue === null ? '' : String(q.maxValue),
+          condition: q.condition
+            ? `${q.condition.questionId}|${(found.questions.find((x) => x.id === q.condition!.questionId)?.options.indexOf(q.condition.value) ?? -1) + 1}`
+            : '',
         },
         { question: q },
       )
@@ -330,6 +442,150 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{ service: Consult
       return reply.redirect(`/manage/consultations/${request.params.id}#questions`, 303)
     },
   )
+
+  // --- sections, paging and the preview ---
+
+  async function renderSectionForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: WithOrganisation,
+    values: SectionInput,
+    options: { section?: Section; fieldErrors?: Record<string, string> },
+  ) {
+    const t = request.t
+    return reply.render(
+      'consultations/manage-section.njk',
+      {
+        ...base(request, found),
+        title: t(options.section ? 'consultations.section.editTitle' : 'consultations.section.newTitle'),
+        action: options.section
+          ? `/manage/consultations/${found.consultation.id}/sections/${options.section.id}/edit`
+          : `/manage/consultations/${found.consultation.id}/sections/new`,
+        values,
+        ...(options.fieldErrors ? { fieldErrors: options.fieldErrors } : {}),
+      },
+      options.fieldErrors ? 422 : 200,
+    )
+  }
+
+  const sectionIn = (found: { sections: Section[] }, sectionId: string): Section => {
+    const section = found.sections.find((x) => x.id === sectionId)
+    if (!section) throw Object.assign(new Error('There is no such section'), { statusCode: 404, code: 'NOT_FOUND' })
+    return section
+  }
+
+  app.get('/manage/consultations/:id/sections/new', { schema: { params: IdParams } }, async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    const found = await service.getForManager(request.ctx(), request.params.id)
+    return renderSectionForm(request, reply, found, { title: '', intro: '' }, {})
+  })
+
+  app.post(
+    '/manage/consultations/:id/sections/new',
+    { schema: { params: IdParams, body: sectionForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const found = await service.getForManager(request.ctx(), request.params.id)
+      const values = sectionInput(request.body)
+      try {
+        await service.addSection(request.ctx(), found.consultation.id, values)
+        return reply.redirect(`/manage/consultations/${found.consultation.id}#sections`, 303)
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return renderSectionForm(request, reply, found, values, { fieldErrors })
+      }
+    },
+  )
+
+  app.get(
+    '/manage/consultations/:id/sections/:sectionId/edit',
+    { schema: { params: SectionParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const found = await service.getForManager(request.ctx(), request.params.id)
+      const section = sectionIn(found, request.params.sectionId)
+      return renderSectionForm(request, reply, found, { title: section.title, intro: section.intro }, { section })
+    },
+  )
+
+  app.post(
+    '/manage/consultations/:id/sections/:sectionId/edit',
+    { schema: { params: SectionParams, body: sectionForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const found = await service.getForManager(request.ctx(), request.params.id)
+      const section = sectionIn(found, request.params.sectionId)
+      const values = sectionInput(request.body)
+      try {
+        await service.updateSection(request.ctx(), found.consultation.id, section.id, values)
+        return reply.redirect(`/manage/consultations/${found.consultation.id}#sections`, 303)
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return renderSectionForm(request, reply, found, values, { section, fieldErrors })
+      }
+    },
+  )
+
+  app.post(
+    '/manage/consultations/:id/sections/:sectionId/move',
+    { schema: { params: SectionParams, body: moveForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const direction = field(request.body, 'direction', 10) === 'up' ? 'up' : 'down'
+      await service.moveSection(request.ctx(), request.params.id, request.params.sectionId, direction)
+      return reply.redirect(`/manage/consultations/${request.params.id}#sections`, 303)
+    },
+  )
+
+  app.post(
+    '/manage/consultations/:id/sections/:sectionId/remove',
+    { schema: { params: SectionParams, body: moveForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      await service.removeSection(request.ctx(), request.params.id, request.params.sectionId)
+      return reply.redirect(`/manage/consultations/${request.params.id}#sections`, 303)
+    },
+  )
+
+  app.post(
+    '/manage/consultations/:id/paging',
+    { schema: { params: IdParams, body: pagingForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      await service.setPaging(request.ctx(), request.params.id, field(request.body, 'paging', 20))
+      return reply.redirect(`/manage/consultations/${request.params.id}#paging`, 303)
+    },
+  )
+
+  /** Every page of the questionnaire as a respondent sees it, one after another; nothing is saved. */
+  app.get('/manage/consultations/:id/preview', { schema: { params: IdParams } }, async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    const found = await service.getForManager(request.ctx(), request.params.id)
+    const t = request.t
+    // Every question is shown, each condition said in words.
+    const unconditional = found.questions.map((q) => ({ ...q, condition: null }))
+    const pages = pagesOf(groupQuestions(unconditional, found.sections), found.consultation.paging, {})
+    const everyId = new Set(found.questions.map((q) => q.id))
+    return reply.render('consultations/manage-preview.njk', {
+      ...base(request, found),
+      title: t('consultations.preview.title'),
+      pages: pages.map((page, i) => ({
+        heading: t('consultations.respond.progress', { page: i + 1, count: pages.length }),
+        section: page.section
+          ? { ...page.section, introHtml: page.section.intro ? renderMarkdown(page.section.intro) : '' }
+          : null,
+        questions: questionViews(
+          page.questions.map((q) => found.questions.find((x) => x.id === q.id)!),
+          {},
+          {},
+          t,
+          { all: found.questions, onPage: everyId },
+        ).map((q) => ({ ...q, name: `preview-${i + 1}-${q.name}` })),
+      })),
+    })
+  })
 
   // --- responses ---
 
