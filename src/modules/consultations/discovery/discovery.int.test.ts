@@ -422,6 +422,16 @@ describe('finding consultations: topics, Gaelic texts, search, subscriptions', (
     assert.doesNotMatch(details, /example\.com/i, 'the audit trail keeps no address')
   })
 
+  it('sends one address at most five confirmation emails a day, whatever it is asked to subscribe to', async () => {
+    const visitor = new TestClient(t.app)
+    const asked = ['housing', 'energy', 'digital', 'economy', 'research', 'statistics', 'international']
+    for (const topic of asked) {
+      const r = await visitor.submit('/consultations/subscribe', { email: 'flood@example.com', topic })
+      assert.equal(r.status, 303, 'the page says the same either way')
+    }
+    assert.equal((await outbox('flood@example.com')).length, 5)
+  })
+
   it('tells each confirmed subscriber once about a consultation that opens, in batches, and never the unconfirmed', async () => {
     const gaelicReader = new TestClient(t.app)
     await gaelicReader.get('/language/gd?return=/')
@@ -513,5 +523,32 @@ describe('finding consultations: topics, Gaelic texts, search, subscriptions', (
       (await outbox('seonaid@example.com')).filter((m) => m.template === 'consultations.new-consultation').length,
       1,
     )
+  })
+})
+
+describe('subscription actions are rate-limited', () => {
+  let t: TestApp
+  before(async () => {
+    t = await testApp({ RATE_LIMIT_MAX: '2' })
+  })
+  after(async () => {
+    await t.close()
+  })
+
+  it('refuses a third request a minute from one address, for subscribing and for unsubscribing', async () => {
+    const visitor = new TestClient(t.app)
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await visitor.submit('/consultations/subscribe', { email: `r${i}@example.com`, topic: 'housing' })).status,
+      )
+    assert.deepEqual(statuses, [303, 303, 429])
+    const unsubscribes: number[] = []
+    for (let i = 0; i < 3; i++)
+      unsubscribes.push(
+        (await visitor.get('/consultations/subscriptions/00000000-0000-0000-0000-000000000000/unsubscribe?token=x'))
+          .status,
+      )
+    assert.deepEqual(unsubscribes, [404, 404, 429])
   })
 })
