@@ -78,6 +78,8 @@ function fillForm(
     const name = e.attr('name')
     if (!name) return
     const type = (e.attr('type') ?? (el.tagName === 'textarea' ? 'textarea' : el.tagName)).toLowerCase()
+    // what the field is for, from its name or its label (question fields are named by id)
+    const label = `${name} ${e.attr('id') ? $(`label[for="${e.attr('id')}"]`).text() : ''} ${e.attr('autocomplete') ?? ''}`
     if (name in overrides) {
       if (!chosen.has(name)) fields.set(name, overrides[name]!)
       chosen.add(name)
@@ -93,11 +95,11 @@ function fillForm(
         .filter((__, o) => ($(o).attr('value') ?? '') !== '')
         .first()
       fields.set(name, option.attr('value') ?? '')
-    } else if (type === 'email' || /email/i.test(name)) fields.set(name, 'respondent@example.org')
+    } else if (type === 'email' || /email/i.test(label)) fields.set(name, 'respondent@example.org')
     else if (type === 'number') fields.set(name, '3')
     else if (type === 'date') fields.set(name, '2026-01-15')
-    else if (/postcode/i.test(name) || /postcode/i.test(e.attr('autocomplete') ?? '')) fields.set(name, 'KY1 1AA')
-    else if (/name/i.test(name)) fields.set(name, 'Bench Respondent')
+    else if (/postcode/i.test(label)) fields.set(name, 'KY1 1AA')
+    else if (/name/i.test(label)) fields.set(name, 'Bench Respondent')
     else if (type === 'textarea')
       fields.set(name, 'Broadband in rural areas needs more investment because families depend on it.')
     else if (type !== 'submit' && type !== 'button' && type !== 'file') fields.set(name, 'Better digital services')
@@ -299,13 +301,7 @@ export const consultationsSuite: BenchSuite = {
       }
 
       ctx.log('Data quality: duplicates, campaigns and blanks')
-      const runId = await analysis.requestDetection(
-        {
-          ...systemContext('bench'),
-        },
-        big.consultationId,
-      )
-      const detected = await timed(() => analysis.runDetection(runId))
+      const detected = await timed(() => analysis.detectNow(big.consultationId))
       ctx.addRow({
         scenario: `Detect duplicates, campaigns and blanks in ${RESPONSES} responses`,
         unit: 's',
@@ -319,9 +315,8 @@ export const consultationsSuite: BenchSuite = {
 
       for (const format of ['csv', 'xlsx'] as const) {
         ctx.log(`Export to ${format}`)
-        const e = await analysis.requestExport(systemContext('bench'), big.consultationId, format)
-        const done = await timed(() => analysis.runExport(e.id))
-        const finished = await analysis.exportStatus(systemContext('bench'), big.consultationId, e.id)
+        const done = await timed(() => analysis.exportNow(big.consultationId, format))
+        const finished = { export: done.value }
         ctx.addRow({
           scenario: `Export ${RESPONSES} responses to ${format === 'csv' ? 'CSV' : 'Excel (.xlsx, streamed)'}`,
           unit: 's',

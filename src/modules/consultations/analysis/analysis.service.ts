@@ -422,7 +422,20 @@ export class AnalysisService {
     })
   }
 
-  /** Runs a data-quality check (the job; the benchmark calls it directly). */
+  /** Checks a consultation's data quality at once, outside the job queue (the benchmark, the command line). */
+  async detectNow(consultationId: string): Promise<Record<string, number>> {
+    const runId = await this.repo.insertRun(this.db, consultationId, null)
+    return this.runDetection(runId)
+  }
+
+  /** Writes an export at once, outside the job queue (the benchmark, the command line). */
+  async exportNow(consultationId: string, format: ExportFormat): Promise<AnalysisExport> {
+    const created = await this.repo.insertExport(this.db, consultationId, format, null)
+    await this.runExport(created.id)
+    return (await this.repo.export(this.db, created.id)) ?? created
+  }
+
+  /** Runs a data-quality check (the job). */
   async runDetection(runId: string): Promise<Record<string, number>> {
     const run = await this.repo.run(this.db, runId)
     if (!run || run.status === 'done') return run?.summary ?? {}
