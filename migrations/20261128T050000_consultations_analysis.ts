@@ -4,7 +4,7 @@
 // statement-level triggers (so COPY, multi-row inserts and single submissions all fill it in one
 // set-based statement); a codebook of themes per question with tags and analyst notes; data-quality
 // runs with their groups (duplicates, campaigns, blanks) and the analyst's decisions; and exports
-// produced by a job, stored in chunks. Nothing here deletes a response. See docs/adr/0006.
+// produced by a job, stored in chunks. Nothing here deletes a response. See docs/adr/0007.
 import { sql, type Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {

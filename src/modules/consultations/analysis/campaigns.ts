@@ -2,7 +2,7 @@
 // template with small edits). Pure code, so it runs the same on PostgreSQL and on the embedded
 // PGlite (which has no pg_trgm): texts are normalised, identical ones grouped at once, and the
 // distinct texts compared by MinHash signatures of word 3-shingles with locality-sensitive hashing,
-// so the work grows with the number of responses rather than with its square. See docs/adr/0006.
+// so the work grows with the number of responses rather than with its square. See docs/adr/0007.
 
 export type CampaignInput = { responseId: string; text: string }
 export type CampaignMember = { responseId: string; similarity: number }
