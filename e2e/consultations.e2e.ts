@@ -693,7 +693,7 @@ describe(
         await kb2.type(traveller.email)
         await kb2.enterAndLoad()
         await new BasePage(phone2).expect(`/consultations/${travelId}/respond/save`, 'Your answers are saved')
-        assert.match(await phone2.locator('main').innerText(), new RegExp(`We have sent a link to ${traveller.email}`))
+        assert.match(await phone2.locator('main').innerText(), new RegExp(`We sent it to ${traveller.email}`))
         await measure(phone2, '19-phone-saved')
         assert.equal(await pointerPresses(phone2), 0, 'no pointer, mouse or touch presses on the phone')
         assertEveryPageChecked(phone2)

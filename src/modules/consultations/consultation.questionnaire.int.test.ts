@@ -418,7 +418,7 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     assert.equal(badEmail.$('#email').attr('value'), 'not-an-email')
     const sent = await phone.submit(`${respond}/save`, { email: 'kirsty@example.com' })
     assert.equal(sent.status, 200)
-    assert.match(text(sent.$, 'main'), /We have sent a link to kirsty@example.com/)
+    assert.match(text(sent.$, 'main'), /We sent it to kirsty@example.com/)
     const [mail] = await outbox('consultations.resume', 'kirsty@example.com')
     assert.ok(mail, 'the link is in the outbox')
     assert.match(mail.subject, /Continue your response to “Active travel in Fife”/)

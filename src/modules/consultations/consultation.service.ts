@@ -11,6 +11,8 @@ import type { Organisation } from '../../platform/organisations/organisation.ser
 import { clampPage, toPage, type Page } from '../../shared/pagination.js'
 import { randomToken, sha256 } from '../../shared/crypto.js'
 import { formatDateTime } from '../../shared/dates.js'
+import { DOCUMENT_EXTENSIONS, type StoredFile } from '../../platform/files/file.service.js'
+import type { Upload } from '../../platform/files/uploads.plugin.js'
 import { answersAsText } from './consultation.presenter.js'
 import {
   ConsultationRepository,
@@ -116,6 +118,10 @@ export const draftHash = (draftId: string) => sha256(`consultation-draft:${draft
 export const resumeHash = (token: string) => sha256(`consultation-resume:${token}`)
 /** how long an emailed link to come back to a response works */
 export const RESUME_DAYS = DRAFT_DAYS
+
+const documentOwner = (consultationId: string) => `consultations.document:${consultationId}`
+/** Files given as answers belong to the consultation until the response is analysed. */
+export const answerFileOwner = (consultationId: string) => `consultations.answer:${consultationId}`
 
 const accountOf = (ctx: ActionContext): string | null =>
   ctx.principal && ctx.principal.via === 'session' ? ctx.principal.accountId : null
@@ -773,6 +779,77 @@ export class ConsultationService {
         targetType: 'consultation',
         targetId: consultationId,
         details: { from: c.paging, to: paging },
+      })
+    })
+  }
+
+  // --- supporting documents ---
+
+  /** The consultation's supporting documents, oldest first. */
+  async documents(consultationId: string): Promise<StoredFile[]> {
+    return this.kernel.files.list(documentOwner(consultationId))
+  }
+
+  /** A document of a published consultation, for anyone to download. */
+  async publicDocument(consultationId: string, fileId: string): Promise<(StoredFile & { content: Buffer }) | null> {
+    await this.getPublished(consultationId)
+    const file = await this.kernel.files.get(fileId)
+    return file && file.owner === documentOwner(consultationId) ? file : null
+  }
+
+  /** A document of a consultation this person manages (drafts included). */
+  async managedDocument(
+    ctx: ActionContext,
+    consultationId: string,
+    fileId: string,
+  ): Promise<(StoredFile & { content: Buffer }) | null> {
+    await this.getForManager(ctx, consultationId)
+    const file = await this.kernel.files.get(fileId)
+    return file && file.owner === documentOwner(consultationId) ? file : null
+  }
+
+  async addDocument(ctx: ActionContext, consultationId: string, upload: Upload | undefined): Promise<StoredFile> {
+    const found = await this.getForManager(ctx, consultationId)
+    if (!upload)
+      throw new ConsultationError('CONSULTATION_INVALID', 'Choose a file', {
+        fields: { document: 'consultations.document.error.missing' },
+      })
+    if ((await this.documents(consultationId)).length >= 50)
+      throw new ConsultationError('CONSULTATION_INVALID', 'A consultation has at most 50 documents', {
+        fields: { document: 'consultations.document.error.tooMany' },
+      })
+    return inTransaction(this.db, async (trx) => {
+      const file = await this.kernel.files.store(trx, upload, {
+        owner: documentOwner(consultationId),
+        organisationId: found.organisation.id,
+        accept: DOCUMENT_EXTENSIONS,
+        field: 'document',
+        createdBy: accountOf(ctx),
+      })
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.document-added',
+        organisationId: found.organisation.id,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { fileId: file.id, filename: file.filename, size: file.size, contentType: file.contentType },
+      })
+      return file
+    })
+  }
+
+  async removeDocument(ctx: ActionContext, consultationId: string, fileId: string): Promise<void> {
+    const found = await this.getForManager(ctx, consultationId)
+    const file = await this.kernel.files.get(fileId)
+    if (!file || file.owner !== documentOwner(consultationId))
+      throw new ConsultationError('CONSULTATION_NOT_FOUND', 'There is no such document')
+    await inTransaction(this.db, async (trx) => {
+      await this.kernel.files.remove(trx, fileId)
+      await this.kernel.audit.record(trx, ctx, {
+        action: 'consultation.document-removed',
+        organisationId: found.organisation.id,
+        targetType: 'consultation',
+        targetId: consultationId,
+        details: { fileId, filename: file.filename },
       })
     })
   }
