@@ -524,6 +524,19 @@ describe('finding consultations: topics, Gaelic texts, search, subscriptions', (
       1,
     )
   })
+
+  it('forgets the address of a subscription never confirmed once its link has expired', async () => {
+    await sql`update consultations.subscription set created_at = now() - interval '8 days', confirmation_sent_at = now() - interval '8 days' where email_key = 'lazy@example.com'`.execute(
+      t.app.kernel.db,
+    )
+    assert.equal(await discovery().purgeUnconfirmed(), 1)
+    const left = await db().selectFrom('consultations.subscription').select('email_key').execute()
+    assert.ok(!left.some((r) => r.email_key === 'lazy@example.com'))
+    assert.ok(
+      left.some((r) => r.email_key === 'eilidh@example.com'),
+      'confirmed subscriptions stay',
+    )
+  })
 })
 
 describe('subscription actions are rate-limited', () => {
