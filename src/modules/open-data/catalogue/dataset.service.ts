@@ -337,7 +337,9 @@ export class CatalogueService {
   publishProblems(view: { dataset: Dataset; resources: Resource[] }): string[] {
     const problems: string[] = []
     if (view.dataset.description.trim() === '') problems.push('open-data.publish.problem.description')
-    if (!view.dataset.contactEmail) problems.push('open-data.publish.problem.contact')
+    // datasets from other portals and from the platform's modules bring their own contact, or none
+    if (!view.dataset.contactEmail && view.dataset.origin === 'local')
+      problems.push('open-data.publish.problem.contact')
     if (view.resources.length === 0) problems.push('open-data.publish.problem.resources')
     return problems
   }

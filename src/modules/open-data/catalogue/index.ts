@@ -9,14 +9,17 @@ import { SubscriptionService, registerSubscriptionTemplates } from './subscripti
 import { catalogueWeb } from './web/catalogue.web.js'
 import { manageCatalogueWeb } from './web/manage.web.js'
 import { subscriptionWeb } from './web/subscription.web.js'
+import { PlatformOutlet, type RecordLoader } from './platform.outlet.js'
+import { DATASET_CHANGED, type DatasetChanged } from '../../../platform/datasets/dataset-outlet.js'
 import { catalogueApi } from './api/catalogue.api.js'
 import { ckanApi } from './api/ckan.api.js'
 
 export type { CatalogueService } from './dataset.service.js'
+export type { RecordLoader } from './platform.outlet.js'
 
 export function createCatalogue(
   kernel: Kernel,
-  deps: { datastore: DatastoreService },
+  deps: { datastore: DatastoreService; loadRecords?: RecordLoader },
 ): { plugin: FastifyPluginAsync; nav: NavModule[]; service: CatalogueService } {
   const service = new CatalogueService(kernel, deps.datastore)
   const subscriptions = new SubscriptionService(kernel, service.repo)
@@ -28,6 +31,11 @@ export function createCatalogue(
     handler: async ({ datasetId }) => {
       await subscriptions.notify(datasetId)
     },
+  })
+  // Fed by the platform: every module's announced dataset is published (or withdrawn) by itself.
+  const outlet = new PlatformOutlet(kernel, service, deps.loadRecords ?? null)
+  kernel.events.subscribe<DatasetChanged>(DATASET_CHANGED, 'open-data', async ({ provider, key }) => {
+    await outlet.refresh(provider, key)
   })
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(catalogueWeb, { service })
