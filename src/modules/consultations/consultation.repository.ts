@@ -38,7 +38,8 @@ type ConsultationRow = {
   updated_at: Date
 }
 
-function toConsultation(r: ConsultationRow): Consultation {
+/** Exported for discovery/, whose search reads whole rows of this table. */
+export function toConsultation(r: ConsultationRow): Consultation {
   return {
     id: r.id,
     organisationId: r.organisation_id,

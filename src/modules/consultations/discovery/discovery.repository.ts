@@ -5,7 +5,8 @@ import type { CoreDatabase } from '../../../platform/db/core.tables.js'
 import type { Locale } from '../../../platform/i18n/i18n.js'
 import { sha256 } from '../../../shared/crypto.js'
 import type { ConsultationTables } from '../consultation.tables.js'
-import type { Executor } from '../consultation.repository.js'
+import { toConsultation, type Executor } from '../consultation.repository.js'
+import type { Consultation } from '../consultation.types.js'
 import type { DiscoveryTables } from './discovery.tables.js'
 import type { GaelicText, ListStatus, Subscription } from './discovery.types.js'
 
@@ -75,14 +76,14 @@ function toSubscription(r: {
 export class DiscoveryRepository {
   // --- the public list ---
 
-  /** Ids of published consultations matching the filters, in list order; the status is computed from the dates at `now`. */
+  /** Published consultations matching the filters, in list order; the status is computed from the dates at `now`. */
   async search(
     executor: Executor,
     filters: ListFilters,
     now: Date,
     limit: number,
     offset: number,
-  ): Promise<{ ids: string[]; total: number }> {
+  ): Promise<{ items: Consultation[]; total: number }> {
     const tsq = filters.q ? tsQueryText(filters.q) : null
     let query = q(executor)
       .selectFrom('consultations.consultation as c')
@@ -106,12 +107,12 @@ export class DiscoveryRepository {
     if (filters.status === 'closed') query = query.where('c.closes_at', '<=', now)
     if (filters.q !== undefined && filters.q.trim() !== '') {
       // A search with no letters or digits in it matches nothing, rather than everything.
-      if (!tsq) return { ids: [], total: 0 }
+      if (!tsq) return { items: [], total: 0 }
       query = query.where(
         sql<boolean>`(${document('c', 'english')} @@ to_tsquery('english', ${tsq}) or ${document('g', 'simple')} @@ to_tsquery('simple', ${tsq}))`,
       )
     }
-    let ordered = query.select('c.id')
+    let ordered = query.selectAll('c')
     if (tsq)
       ordered = ordered.orderBy(
         sql`greatest(ts_rank(${document('c', 'english')}, to_tsquery('english', ${tsq})), coalesce(ts_rank(${document('g', 'simple')}, to_tsquery('simple', ${tsq})), 0))`,
@@ -129,7 +130,7 @@ export class DiscoveryRepository {
       .offset(offset)
       .execute()
     const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    return { ids: rows.map((r) => r.id), total: Number(count.n) }
+    return { items: rows.map(toConsultation), total: Number(count.n) }
   }
 
   // --- topics and Gaelic texts ---

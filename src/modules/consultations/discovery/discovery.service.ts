@@ -17,7 +17,6 @@ import { safeEqual } from '../../../shared/crypto.js'
 import { statusAt } from '../consultation.dates.js'
 import { MANAGER_ROLES, type ConsultationService, type WithOrganisation } from '../consultation.service.js'
 import type { Consultation } from '../consultation.types.js'
-import { ConsultationRepository } from '../consultation.repository.js'
 import { DiscoveryRepository, recipientHash } from './discovery.repository.js'
 import { DiscoveryError, subscriptionNotFound } from './discovery.errors.js'
 import { MAX_TOPICS, knownTopics, topicBySlug, topicName } from './topics.js'
@@ -52,8 +51,6 @@ type Purpose = 'confirm' | 'unsubscribe'
 
 export class DiscoveryService {
   private readonly repo = new DiscoveryRepository()
-  // Consultations themselves are read through the module's own repository, one by one by id.
-  private readonly consultationRepo = new ConsultationRepository()
 
   constructor(
     private readonly kernel: Kernel,
@@ -83,12 +80,7 @@ export class DiscoveryService {
       pageSize,
       offset,
     )
-    const consultations: Consultation[] = []
-    for (const id of found.ids) {
-      const c = await this.consultationRepo.get(this.db, id)
-      if (c) consultations.push(c)
-    }
-    return toPage(await this.withDetails(await this.withOrganisations(consultations, now)), found.total, page, pageSize)
+    return toPage(await this.withDetails(await this.withOrganisations(found.items, now)), found.total, page, pageSize)
   }
 
   /** Every published consultation matching the search, in batches, for downloads. */
