@@ -182,10 +182,10 @@ export class FileService {
 }
 
 function cleanFilename(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = path
-    .basename(name.replace(/\\/g, '/'))
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+  const base = path.basename(name.replace(/\\/g, '/'))
+  const cleaned = [...base]
+    .filter((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f)
+    .join('')
     .trim()
   return cleaned.slice(0, 200) || 'file'
 }
