@@ -11,6 +11,8 @@ import { manageCatalogueWeb } from './web/manage.web.js'
 import { subscriptionWeb } from './web/subscription.web.js'
 import { PlatformOutlet, type RecordLoader } from './platform.outlet.js'
 import { DATASET_CHANGED, type DatasetChanged } from '../../../platform/datasets/dataset-outlet.js'
+import { HARVEST_DUE_JOB, HARVEST_JOB, HarvestService } from './harvest.service.js'
+import { harvestWeb } from './web/harvest.web.js'
 import { catalogueApi } from './api/catalogue.api.js'
 import { ckanApi } from './api/ckan.api.js'
 
@@ -32,6 +34,24 @@ export function createCatalogue(
       await subscriptions.notify(datasetId)
     },
   })
+  // Harvesting: a scheduler tick sends a job for each source that is due, and each source's run is its own job.
+  const harvests = new HarvestService(kernel, service)
+  kernel.jobs.define<{ sourceId: string }>({
+    name: HARVEST_JOB,
+    retryLimit: 2,
+    expireInSeconds: 1800,
+    handler: async ({ sourceId }) => {
+      await harvests.harvest(sourceId)
+    },
+  })
+  kernel.jobs.define({
+    name: HARVEST_DUE_JOB,
+    cron: '*/5 * * * *',
+    retryLimit: 1,
+    handler: async () => {
+      await harvests.sendDue()
+    },
+  })
   // Fed by the platform: every module's announced dataset is published (or withdrawn) by itself.
   const outlet = new PlatformOutlet(kernel, service, deps.loadRecords ?? null)
   kernel.events.subscribe<DatasetChanged>(DATASET_CHANGED, 'open-data', async ({ provider, key }) => {
@@ -41,6 +61,7 @@ export function createCatalogue(
     await app.register(catalogueWeb, { service })
     await app.register(manageCatalogueWeb, { service })
     await app.register(subscriptionWeb, { service, subscriptions })
+    await app.register(harvestWeb, { service, harvests })
     await app.register(catalogueApi, { service, prefix: '/api/v1' })
     await app.register(ckanApi, { service })
   }
