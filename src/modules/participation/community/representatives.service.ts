@@ -218,9 +218,13 @@ export class RepresentativeService {
     requireBodyStaff(ctx, rep.organisationId)
   }
 
-  /** The bodies whose representatives this person keeps. */
+  /** The bodies whose representatives this person keeps (any body, for platform administrators). */
   async bodiesFor(ctx: ActionContext): Promise<Organisation[]> {
     const principal = requirePrincipal(ctx)
+    if (principal.isPlatformAdmin) {
+      const all = await this.kernel.organisations.list({ pageSize: 500 })
+      return all.items.filter((o) => o.type !== 'community-council')
+    }
     const out: Organisation[] = []
     for (const m of principal.memberships) {
       if (!holdsStaffRole(principal, m.organisationId)) continue

@@ -209,6 +209,8 @@ export const representativesWeb: FastifyPluginAsyncTypebox<{ representatives: Re
     const lists = []
     for (const body of bodies) {
       const page = await representatives.list({ organisation: body.slug, pageSize: 500 })
+      // Platform administrators may keep any body's representatives; they see only the bodies that have some.
+      if (page.items.length === 0 && request.principal?.isPlatformAdmin) continue
       lists.push({
         name: orgName(body, request.locale),
         items: page.items.map((r) => representativeView(r, request.t)),
