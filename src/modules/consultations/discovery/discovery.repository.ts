@@ -108,8 +108,9 @@ export class DiscoveryRepository {
     if (filters.q !== undefined && filters.q.trim() !== '') {
       // A search with no letters or digits in it matches nothing, rather than everything.
       if (!tsq) return { items: [], total: 0 }
+      // Each language is searched through its own index, and the matches joined, so neither is a full scan.
       query = query.where(
-        sql<boolean>`(${document('c', 'english')} @@ to_tsquery('english', ${tsq}) or ${document('g', 'simple')} @@ to_tsquery('simple', ${tsq}))`,
+        sql<boolean>`c.id in (select e.id from consultations.consultation e where ${document('e', 'english')} @@ to_tsquery('english', ${tsq}) union select d.consultation_id from consultations.consultation_gaelic d where ${document('d', 'simple')} @@ to_tsquery('simple', ${tsq}))`,
       )
     }
     let ordered = query.selectAll('c')
