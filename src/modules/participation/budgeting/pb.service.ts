@@ -205,6 +205,11 @@ export class PbService {
 
   async manageableOrganisations(ctx: ActionContext): Promise<Organisation[]> {
     const principal = requirePrincipal(ctx)
+    if (principal.isPlatformAdmin) {
+      const all: Organisation[] = []
+      for await (const o of this.kernel.organisations.all()) all.push(o)
+      return all
+    }
     const ids = principal.memberships
       .filter((m) => this.canManage(principal, m.organisationId))
       .map((m) => m.organisationId)
