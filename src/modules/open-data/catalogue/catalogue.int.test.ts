@@ -6,27 +6,7 @@ import { makeAccount, makeStaff, PASSWORD } from '../../../../test/support/facto
 import { signIn } from '../../../../test/support/two-factor.js'
 import { systemContext } from '../../../platform/auth/principal.js'
 import type { CatalogueTables } from './dataset.tables.js'
-
-const FIFE_GSS = 'S12000047'
-const DUNDEE_GSS = 'S12000042'
-
-export function datasetForm(organisationId: string, title: string, extra: Record<string, string | string[]> = {}) {
-  return {
-    organisationId,
-    title,
-    description: `## About\n\n${title} for **everyone**.\n\n<script>alert(1)</script>\n\n[bad](javascript:alert(1)) [good](https://www.gov.scot/)`,
-    keywords: 'waste, Recycling, bins',
-    theme: 'environment',
-    licence: 'OGL-UK-3.0',
-    frequency: 'monthly',
-    temporalStart: '2025-04-01',
-    temporalEnd: '2026-03-31',
-    spatial: [FIFE_GSS],
-    contactName: 'Open data team',
-    contactEmail: 'opendata@fife.example.gov.scot',
-    ...extra,
-  }
-}
+import { DUNDEE_GSS, FIFE_GSS, datasetForm } from './catalogue.fixtures.js'
 
 describe('open-data catalogue: publishing', () => {
   let t: TestApp

@@ -27,7 +27,8 @@ const kinds: Record<CatalogueErrorCode, ErrorKind> = {
   DATASET_RESOURCE_INVALID: 'invalid',
   DATASET_SEARCH_INVALID: 'invalid',
   DATASET_SUBSCRIPTION_INVALID: 'invalid',
-  DATASET_SUBSCRIPTION_NOT_FOUND: 'not-found',
+  // a link that no longer works: the page says so, rather than "page not found"
+  DATASET_SUBSCRIPTION_NOT_FOUND: 'gone',
   HARVEST_SOURCE_NOT_FOUND: 'not-found',
   HARVEST_SOURCE_INVALID: 'invalid',
 }
