@@ -148,7 +148,7 @@ export function sentence(r: () => number): string {
 }
 
 export function freeText(r: () => number): string {
-  const n = 1 + Math.floor(r() * 3)
+  const n = 2 + Math.floor(r() * 3)
   return [...Array.from({ length: n }, () => sentence(r)), pick(r, EXTRAS)].join(' ').trim()
 }
 
@@ -283,7 +283,9 @@ export async function seedResponses(
       ],
     )
   }
-  await client.query('analyze consultations.response; analyze consultations.answer')
+  // as an operator would after a bulk load: statistics, and the visibility map for index-only scans
+  await client.query('vacuum analyze consultations.response')
+  await client.query('vacuum analyze consultations.answer')
   return { consultationId, questions, responses: count, campaignResponses, duplicates, blanks }
 }
 

@@ -145,7 +145,10 @@ export class AnalysisRepository {
     return Number(rows[0]?.n ?? 0)
   }
 
-  /** Per question: responses answering it, and per choice value the responses choosing it. */
+  /**
+   * Per question: responses answering it, and per choice value the responses choosing it, in one
+   * pass over the answers. With no filter and nothing set aside, the responses need not be read.
+   */
   async questionCounts(
     executor: Executor,
     consultationId: string,
@@ -156,51 +159,59 @@ export class AnalysisRepository {
     choices: Map<string, Map<string, number>>
     coded: Map<string, number>
   }> {
-    const counted = sql`select r.id from consultations.response r
-      where ${responseFilter(consultationId, f, runId)} and ${responseThemeFilter(f)}`
-    const { rows: answered } = await sql<{ question_id: string; n: number }>`
-      select a.question_id, count(distinct a.response_id)::int as n
+    const unfiltered = !f.respondentType && !f.channel && !f.flag && !f.themeId
+    const setAside = await sql<{ n: number }>`
+      select count(*)::int as n from consultations.response_status
+      where consultation_id = ${consultationId} and outcome in ('exclude', 'merge')`.execute(executor)
+    const restrict =
+      unfiltered && Number(setAside.rows[0]?.n ?? 0) === 0
+        ? sql``
+        : sql`and a.response_id in (select r.id from consultations.response r
+                where ${responseFilter(consultationId, f, runId)} and ${responseThemeFilter(f)})`
+    // two passes over covering indexes: choices and short values, then free text
+    const { rows } = await sql<{ question_id: string; kind: string; value: string | null; n: number; leads: number }>`
+      select a.question_id, a.kind, a.value, count(*)::int as n, (count(*) filter (where a.lead))::int as leads
       from consultations.answer a
-      where a.consultation_id = ${consultationId} and a.response_id in (${counted})
-      group by a.question_id`.execute(executor)
-    const { rows: choices } = await sql<{ question_id: string; value: string; n: number }>`
-      select a.question_id, a.value, count(distinct a.response_id)::int as n
+      where a.consultation_id = ${consultationId} and a.kind <> 'text' ${restrict}
+      group by 1, 2, 3
+      union all
+      select a.question_id, 'text', null, count(*)::int, (count(*) filter (where a.lead))::int
       from consultations.answer a
-      where a.consultation_id = ${consultationId} and a.kind = 'choice' and a.response_id in (${counted})
-      group by a.question_id, a.value`.execute(executor)
+      where a.consultation_id = ${consultationId} and a.kind = 'text' ${restrict}
+      group by 1`.execute(executor)
     const { rows: coded } = await sql<{ question_id: string; n: number }>`
       select a.question_id, count(distinct a.response_id)::int as n
-      from consultations.answer a
-      where a.consultation_id = ${consultationId} and a.kind = 'text' and a.response_id in (${counted})
-        and exists (select 1 from consultations.answer_theme at where at.answer_id = a.id)
+      from consultations.answer_theme at
+      join consultations.answer a on a.id = at.answer_id
+      where a.consultation_id = ${consultationId} ${restrict}
       group by a.question_id`.execute(executor)
+    const answered = new Map<string, number>()
     const choiceMap = new Map<string, Map<string, number>>()
-    for (const r of choices) {
-      const m = choiceMap.get(r.question_id) ?? new Map<string, number>()
-      m.set(r.value, Number(r.n))
-      choiceMap.set(r.question_id, m)
+    for (const r of rows) {
+      answered.set(r.question_id, (answered.get(r.question_id) ?? 0) + Number(r.leads))
+      if (r.kind === 'choice' && r.value !== null) {
+        const m = choiceMap.get(r.question_id) ?? new Map<string, number>()
+        m.set(r.value, Number(r.n))
+        choiceMap.set(r.question_id, m)
+      }
     }
-    return {
-      answered: new Map(answered.map((r) => [r.question_id, Number(r.n)])),
-      choices: choiceMap,
-      coded: new Map(coded.map((r) => [r.question_id, Number(r.n)])),
-    }
+    return { answered, choices: choiceMap, coded: new Map(coded.map((r) => [r.question_id, Number(r.n)])) }
   }
 
-  /** Responses with a text answer to the question, per theme. */
+  /** Per theme (of every question): the responses whose answer has it. */
   async themeCounts(
     executor: Executor,
     consultationId: string,
-    questionId: string,
     f: AnalysisFilters,
     runId: string | null,
   ): Promise<Map<string, number>> {
     const { rows } = await sql<{ theme_id: string; n: number }>`
       select at.theme_id, count(distinct a.response_id)::int as n
-      from consultations.answer a
-      join consultations.answer_theme at on at.answer_id = a.id
+      from consultations.theme t
+      join consultations.answer_theme at on at.theme_id = t.id
+      join consultations.answer a on a.id = at.answer_id
       join consultations.response r on r.id = a.response_id
-      where a.question_id = ${questionId} and ${responseFilter(consultationId, f, runId)} and ${responseThemeFilter(f)}
+      where t.consultation_id = ${consultationId} and ${responseFilter(consultationId, f, runId)} and ${responseThemeFilter(f)}
       group by at.theme_id`.execute(executor)
     return new Map(rows.map((r) => [r.theme_id, Number(r.n)]))
   }
@@ -530,9 +541,8 @@ export class AnalysisRepository {
     const { rows } = await sql<{ label: string; ids: string[] }>`
       select left(min(r.answers::text), 300) as label, array_agg(r.id order by r.submitted_at, r.id) as ids
       from consultations.response r
-      where r.consultation_id = ${consultationId}
-        and exists (select 1 from consultations.answer a where a.response_id = r.id and a.kind in ('text', 'choice'))
-      group by md5(r.answers::text)
+      where r.consultation_id = ${consultationId} and r.answers <> '{}'::jsonb
+      group by r.answers
       having count(*) > 1`.execute(executor)
     return rows
   }

@@ -133,6 +133,7 @@ export class AnalysisService {
     const total = await this.repo.countResponses(this.db, consultationId, filters, runId)
     const counts = await this.repo.questionCounts(this.db, consultationId, filters, runId)
     const themes = await this.repo.themesOfConsultation(this.db, consultationId)
+    const byTheme = themes.length ? await this.repo.themeCounts(this.db, consultationId, filters, runId) : new Map()
     const summaries: QuestionSummary[] = []
     for (const q of found.questions) {
       const answered = counts.answered.get(q.id) ?? 0
@@ -148,7 +149,6 @@ export class AnalysisService {
         : []
       let themeCounts: QuestionSummary['themes'] = []
       if (isCodable(q)) {
-        const byTheme = await this.repo.themeCounts(this.db, consultationId, q.id, filters, runId)
         themeCounts = themes
           .filter((t) => t.questionId === q.id)
           .map((t) => {

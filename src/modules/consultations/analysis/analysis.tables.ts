@@ -12,6 +12,8 @@ export type AnswerTable = {
   kind: string
   value: string
   search: ColumnType<string | null, never, never>
+  /** the first row of its response for its question */
+  lead: ColumnType<boolean, never, never>
 }
 
 export type ThemeTable = {
