@@ -95,6 +95,19 @@ export class CaseworkService {
     assertValid('CASE_INVALID', fields, 'Check your enquiry')
     return inTransaction(this.kernel.db, async (trx) => {
       const db = trx.withTables<CommunityTables>()
+      // A double submit (the same enquiry again within ten minutes) finds the first.
+      const same = await db
+        .selectFrom('participation.rep_case as c')
+        .innerJoin('participation.rep_case_entry as e', 'e.case_id', 'c.id')
+        .selectAll('c')
+        .where('c.representative_id', '=', rep.id)
+        .where('c.constituent_account_id', '=', principal.accountId)
+        .where('c.subject', '=', input.subject.trim())
+        .where('e.kind', '=', 'enquiry')
+        .where('e.body', '=', input.message.trim())
+        .where('c.created_at', '>', new Date(Date.now() - 10 * 60_000))
+        .executeTakeFirst()
+      if (same) return toCase(same)
       const row = await db
         .insertInto('participation.rep_case')
         .values({

@@ -231,6 +231,10 @@ describe('representatives, surgeries and casework', () => {
     const ics = await resident.get(`/surgery-bookings/${bookingId}/calendar.ics`)
     assert.match(String(ics.headers['content-type']), /^text\/calendar/)
     assert.match(ics.body, /SUMMARY:Surgery appointment with Kate Campbell/)
+    const csrfOf = async (c: TestClient) =>
+      (await c.get(`/representatives/${councillorId}`)).$('input[name="_csrf"]').attr('value') ?? ''
+    const twice = await resident.request('POST', url, { form: { _csrf: await csrfOf(resident), topic: 'Again' } })
+    assert.equal(twice.location, `/surgery-bookings/${bookingId}`, 'a double submit finds the same booking')
     const taken = await neighbour.request('POST', url, {
       form: {
         _csrf: (await neighbour.get(`/representatives/${councillorId}`)).$('input[name="_csrf"]').attr('value') ?? '',
@@ -294,13 +298,16 @@ describe('representatives, surgeries and casework', () => {
     assert.match(summary, /Enter your enquiry/)
     assert.match(summary, /Enter a real postcode/)
     assert.equal(bad.$('#subject').val(), 'Bins')
-    const ok = await resident.submit(url, {
+    const enquiry = {
       subject: 'Bins on Bath Street',
       message: 'The bins on Bath Street have not been emptied for three weeks.',
       postcode: 'EH15 1AB',
-    })
+    }
+    const ok = await resident.submit(url, enquiry)
     assert.equal(ok.status, 303)
     caseId = /enquiries\/([0-9a-f-]{36})$/.exec(ok.location!)![1]!
+    const twice = await resident.submit(url, enquiry)
+    assert.equal(twice.location, ok.location, 'a double submit finds the same enquiry')
     const mine = await resident.get('/enquiries')
     assert.match(text(mine.$, 'main'), /Bins on Bath Street.*Kate Campbell.*Open/)
     assert.equal((await outbox('participation.enquiry-received')).length, 1)
@@ -318,7 +325,9 @@ describe('representatives, surgeries and casework', () => {
       .execute()
     otherRepClient = await client(other.email)
     const paths = [`/office/${councillorId}/cases`, `/office/${councillorId}/cases/${caseId}`]
-    for (const c of [otherRepClient, staff, adminClient, neighbour]) {
+    const fife = await makeStaff(t.app.kernel, 'fife-council', ['org-admin', 'participation-manager'])
+    const fifeClient = await client(fife.account.email)
+    for (const c of [otherRepClient, staff, fifeClient, adminClient, neighbour]) {
       for (const path of paths) assert.equal((await c.get(path)).status, 404, path)
     }
     assert.equal((await neighbour.get(`/enquiries/${caseId}`)).status, 404)

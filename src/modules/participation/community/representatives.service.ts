@@ -831,7 +831,18 @@ export class RepresentativeService {
         .onConflict((oc) => oc.column('slot_id').where('cancelled_at', 'is', null).doNothing())
         .returning('id')
         .executeTakeFirst()
-      if (!row) throw taken()
+      if (!row) {
+        // A double submit finds the person's own booking rather than a refusal.
+        const mine = await db
+          .selectFrom('participation.rep_surgery_booking')
+          .select('id')
+          .where('slot_id', '=', slot.id)
+          .where('account_id', '=', principal.accountId)
+          .where('cancelled_at', 'is', null)
+          .executeTakeFirst()
+        if (mine) return mine.id
+        throw taken()
+      }
       const calendarLink = `${this.kernel.config.baseUrl}/surgery-bookings/${row.id}/calendar.ics`
       const s = toSlot(slot, true)
       await this.kernel.mail.enqueue(trx, {

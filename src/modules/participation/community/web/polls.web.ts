@@ -17,6 +17,7 @@ import {
   type PollService,
 } from '../polls.service.js'
 import { barChart } from '../chart.js'
+import { CommunityError } from '../community.errors.js'
 import { orgName } from './views.js'
 
 const V = 'participation/community'
@@ -116,6 +117,9 @@ export const pollsWeb: FastifyPluginAsyncTypebox<{ councils: CommunityCouncilSer
         await polls.respond(request.ctx(), cc, request.params.id, answers)
         return reply.redirect(`/community-councils/${cc.slug}/polls/${request.params.id}`, 303)
       } catch (error) {
+        // A second submit of the same answer shows the thanks, not an error.
+        if (error instanceof CommunityError && error.code === 'POLL_ALREADY_ANSWERED')
+          return reply.redirect(`/community-councils/${cc.slug}/polls/${request.params.id}`, 303)
         const fieldErrors = fieldErrorsOf(error)
         if (!fieldErrors) throw error
         const values = Object.fromEntries(Object.entries(answers).map(([k, v]) => [`q-${k}`, v]))
