@@ -24,6 +24,15 @@ export const OTHER_MAX = 500
 /** Where the text of "Other, please specify" is kept among the answers. */
 export const otherKey = (questionId: string) => `${questionId}:other`
 
+/**
+ * Where the name of a file given as an answer is kept among the answers. It does not start with
+ * the question's id, so readers that take `<question id>:…` keys as parts of an answer skip it.
+ */
+export const fileNameKey = (questionId: string) => `filename:${questionId}`
+/** Files a respondent may give as an answer, and how large. */
+export const ANSWER_FILE_EXTENSIONS = ['pdf', 'docx', 'odt', 'txt', 'png', 'jpg', 'jpeg']
+export const ANSWER_FILE_MAX_BYTES = 10 * 1024 * 1024
+
 /** What was submitted for one question, before checking. */
 export type RawAnswer = string | string[] | undefined
 
@@ -167,6 +176,8 @@ export function checkAnswers(
     } else {
       answers[q.id] = result.value
       if (result.other !== undefined) answers[otherKey(q.id)] = result.other
+      const name = first(raw[fileNameKey(q.id)])
+      if (q.type === 'file' && result.value !== '' && name !== '') answers[fileNameKey(q.id)] = name
     }
   }
   return { answers, errors }

@@ -6,7 +6,7 @@ import type { Translate } from '../../platform/i18n/i18n.js'
 import { formatDateTime } from '../../shared/dates.js'
 import type { ConsultationDetailSchema, ConsultationSchema, ResponseSchema } from './consultation.schemas.js'
 import type { WithOrganisation, WithQuestionnaire } from './consultation.service.js'
-import { otherKey } from './consultation.answers.js'
+import { fileNameKey, otherKey } from './consultation.answers.js'
 import type { Answers, ConsultationResponse, Question } from './consultation.types.js'
 
 /** Markdown as HTML safe to put on a page: no scripts, styles, event handlers or unsafe links. */
@@ -90,6 +90,7 @@ export function questionToApi(q: Question) {
 export function consultationDetailToApi(
   w: WithQuestionnaire,
   baseUrl: string,
+  documents: { id: string; filename: string; contentType: string; size: number }[] = [],
 ): Static<typeof ConsultationDetailSchema> {
   const { url, ...rest } = consultationToApi(w, baseUrl)
   return {
@@ -100,6 +101,13 @@ export function consultationDetailToApi(
     paging: w.consultation.paging,
     sections: w.sections.map((x) => ({ id: x.id, position: x.position, title: x.title, intro: x.intro })),
     questions: w.questions.map(questionToApi),
+    documents: documents.map((d) => ({
+      id: d.id,
+      filename: d.filename,
+      contentType: d.contentType,
+      size: d.size,
+      url: `${baseUrl}/consultations/${w.consultation.id}/documents/${d.id}`,
+    })),
   }
 }
 
@@ -173,6 +181,10 @@ export function answerText(answers: Answers, questionOrId: Question | string, lo
       year: 'numeric',
       timeZone: 'UTC',
     }).format(new Date(`${value}T00:00:00Z`))
+  if (question?.type === 'file') {
+    const name = answers[fileNameKey(id)]
+    return typeof name === 'string' && name !== '' ? name : typeof value === 'string' ? value : ''
+  }
   const parts = Array.isArray(value) ? [...value] : value ? [value] : []
   if (typeof other === 'string' && other !== '') parts.push(other)
   return parts.join('; ')
@@ -236,6 +248,37 @@ export function consultationView(w: WithOrganisation, t: Translate, locale: stri
     opensAt: c.opensAt,
     closesAt: c.closesAt,
     published: c.publishedAt !== null,
+  }
+}
+
+const documentKinds: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word',
+  'application/vnd.oasis.opendocument.text': 'OpenDocument',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel',
+  'application/vnd.oasis.opendocument.spreadsheet': 'OpenDocument',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PowerPoint',
+  'text/csv': 'CSV',
+  'text/plain': 'Text',
+  'image/png': 'PNG',
+  'image/jpeg': 'JPEG',
+}
+
+/** A file's size as people read it: "812 bytes", "14 KB", "2.3 MB". */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+}
+
+/** A supporting document for the pages: where to get it, its kind and size. */
+export function documentView(file: { id: string; filename: string; contentType: string; size: number }, href: string) {
+  return {
+    id: file.id,
+    filename: file.filename,
+    href,
+    kind: documentKinds[file.contentType] ?? file.contentType,
+    size: fileSize(file.size),
   }
 }
 

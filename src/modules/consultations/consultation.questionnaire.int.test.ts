@@ -7,6 +7,7 @@ import { testApp, type TestApp } from '../../../test/support/app.js'
 import { TestClient, text, type Page } from '../../../test/support/client.js'
 import { makeAccount, makeStaff, PASSWORD } from '../../../test/support/factories.js'
 import { signIn } from '../../../test/support/two-factor.js'
+import * as cheerio from 'cheerio'
 import { instantToLondon } from './consultation.dates.js'
 import type { ConsultationTables } from './consultation.tables.js'
 
@@ -53,6 +54,36 @@ describe('consultations: the questionnaire and the respondent journey', () => {
       .orderBy('created_at', 'desc')
       .execute()
   }
+
+  /** Submits a page's multipart form with files, as a browser does, keeping the client's cookies. */
+  async function upload(
+    client: TestClient,
+    pageUrl: string,
+    fields: Record<string, string>,
+    files: Record<string, { name: string; data: string | Buffer }>,
+  ) {
+    const page = await client.get(pageUrl)
+    const form = page.$('main form[enctype="multipart/form-data"]').first()
+    assert.equal(form.length, 1, `a multipart form on ${pageUrl}`)
+    const data = new FormData()
+    data.append('_csrf', form.find('input[name="_csrf"]').attr('value') ?? '')
+    for (const [k, v] of Object.entries(fields)) data.append(k, v)
+    for (const [k, f] of Object.entries(files)) data.append(k, new Blob([new Uint8Array(Buffer.from(f.data))]), f.name)
+    const request = new Request('http://localhost/', { method: 'POST', body: data })
+    const jar = client as unknown as { cookies: Map<string, string>; keepCookies: (h: unknown) => void }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: form.attr('action')!,
+      payload: Buffer.from(await request.arrayBuffer()),
+      headers: {
+        'content-type': request.headers.get('content-type')!,
+        cookie: [...jar.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    })
+    jar.keepCookies(res.headers['set-cookie'])
+    return { status: res.statusCode, location: res.headers.location, $: cheerio.load(res.body) }
+  }
+  const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('a small consultation paper')])
 
   before(async () => {
     t = await testApp({})
@@ -303,7 +334,7 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     const trips = `q-${q['How many trips a week?']}`
     const travel = `q-${q['How do you travel?']}`
     const cycle = `q-${q['Do you cycle?']}`
-    const bad = await person.submit(toJourneys.location!, { [trips]: '12', [travel]: '__other__', [cycle]: '' })
+    const bad = await person.submit(toJourneys.location, { [trips]: '12', [travel]: '__other__', [cycle]: '' })
     assert.equal(bad.status, 422)
     assert.deepEqual(summaryTexts(bad), [
       'Select an answer to ‘Do you cycle?’',
@@ -316,7 +347,7 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     assert.match(text(bad.$, `#${trips}-hint`), /Enter a number from 1 to 10/)
 
     // "No": the cycling section is skipped, so its questions are neither asked nor required.
-    const noCycling = await person.submit(toJourneys.location!, {
+    const noCycling = await person.submit(toJourneys.location, {
       [trips]: '4',
       [travel]: ['Bus', '__other__'],
       [`${travel}-other`]: 'Ferry',
@@ -357,7 +388,7 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     assert.equal(cycling.$('.ds_back-link').attr('href'), `${respond}/check-answers`)
     const date = `q-${q['When did you last cycle?']}`
     const grid = `q-${q['Rate the paths']}`
-    const badCycling = await person.submit(yes.location!, {
+    const badCycling = await person.submit(yes.location, {
       [`${date}-day`]: '31',
       [`${date}-month`]: '2',
       [`${date}-year`]: '2026',
@@ -370,14 +401,14 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     ])
     assert.equal(badCycling.$(`#${date}-day`).attr('value'), '31')
     assert.equal(badCycling.$(`#${grid}-1-1`).attr('checked'), 'checked')
-    const missingMonth = await person.submit(yes.location!, {
+    const missingMonth = await person.submit(yes.location, {
       [`${date}-day`]: '3',
       [`${date}-year`]: '2026',
       [`${grid}-1`]: 'Good',
       [`${grid}-2`]: 'Poor',
     })
     assert.deepEqual(summaryTexts(missingMonth), ['The date for ‘When did you last cycle?’ must include a month'])
-    const done = await person.submit(yes.location!, {
+    const done = await person.submit(yes.location, {
       [`${date}-day`]: '3',
       [`${date}-month`]: '11',
       [`${date}-year`]: '2026',
@@ -555,5 +586,107 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     assert.equal(text(named.$, '.comhla-progress'), 'Page 2 of 3')
     const empty = await person.submit(yes.location!, {})
     assert.deepEqual(summaryTexts(empty), ['Enter an answer to ‘Its name’'])
+  })
+
+  it('keeps supporting documents, listed on the public page with their kind and size, and refuses bad files', async () => {
+    const opens = london(-DAY)
+    const closes = london(30 * DAY)
+    const created = await manager.submit('/manage/consultations/new', {
+      organisationId: fifeId,
+      title: 'Harbour charges',
+      summary: 'Berthing fees',
+      body: '',
+      opensDate: opens.date,
+      opensTime: opens.time,
+      closesDate: closes.date,
+      closesTime: closes.time,
+    })
+    const harbour = /([0-9a-f-]{36})$/.exec(created.location!)![1]!
+    const m = `/manage/consultations/${harbour}`
+    const none = await upload(manager, `${m}/documents/new`, {}, {})
+    assert.equal(none.status, 422)
+    assert.equal(none.$('#document-error').text().trim(), 'Choose a file to upload')
+    const bad = await upload(manager, `${m}/documents/new`, {}, { document: { name: 'tool.exe', data: 'MZ' } })
+    assert.equal(bad.status, 422)
+    assert.equal(bad.$('.ds_error-summary a').attr('href'), '#document')
+    const fake = await upload(manager, `${m}/documents/new`, {}, { document: { name: 'paper.pdf', data: 'not a pdf' } })
+    assert.equal(fake.status, 422, 'a file is what its first bytes say, not its name')
+    for (const document of [
+      { name: 'Harbour charges 2027.pdf', data: PDF },
+      { name: 'notes.txt', data: 'Berthing fees by length' },
+    ])
+      assert.equal((await upload(manager, `${m}/documents/new`, {}, { document })).status, 303)
+    let show = await manager.get(m)
+    assert.match(text(show.$, 'main'), /Harbour charges 2027\.pdf \(PDF, 35 bytes\)/)
+    const files = await t.app.kernel.files.list(`consultations.document:${harbour}`)
+    assert.equal(files.length, 2)
+    const txt = files.find((f) => f.filename === 'notes.txt')!
+    await manager.submit(m, {}, { formSelector: `form[action$="/documents/${txt.id}/remove"]` })
+    show = await manager.get(m)
+    assert.doesNotMatch(text(show.$, 'main'), /notes\.txt/)
+    const pdf = files.find((f) => f.filename.endsWith('.pdf'))!
+    const visitor = new TestClient(t.app)
+    assert.equal((await visitor.get(`/consultations/${harbour}/documents/${pdf.id}`)).status, 404, 'not while a draft')
+    assert.equal((await manager.get(`${m}/documents/${pdf.id}`)).status, 200)
+
+    await manager.submit(`${m}/questions/new`, { type: 'file', title: 'Upload your evidence', required: 'yes' })
+    await manager.submit(m, {}, { formSelector: `form[action="${m}/publish"]` })
+    const page = await visitor.get(`/consultations/${harbour}`)
+    const link = page.$('main a').filter((_, a) => page.$(a).text() === 'Harbour charges 2027.pdf')
+    assert.equal(link.attr('href'), `/consultations/${harbour}/documents/${pdf.id}`)
+    assert.match(text(page.$, 'main'), /\(PDF, 35 bytes\)/)
+    const download = await visitor.get(link.attr('href')!)
+    assert.equal(download.status, 200)
+    assert.equal(download.headers['content-type'], 'application/pdf')
+    const api = (await t.app.inject({ method: 'GET', url: `/api/v1/consultations/${harbour}` })).json()
+    assert.deepEqual(
+      api.documents.map((d: { filename: string; size: number }) => [d.filename, d.size]),
+      [['Harbour charges 2027.pdf', 35]],
+    )
+    const actions = (await t.app.kernel.audit.search({ organisationId: fifeId })).items.map((e) => e.action)
+    for (const a of ['consultation.document-added', 'consultation.document-removed']) assert.ok(actions.includes(a), a)
+
+    // A file-upload question: required, of the accepted types, kept when the page is shown again.
+    const person = new TestClient(t.app)
+    const evidence = (
+      await db()
+        .selectFrom('consultations.question')
+        .select('id')
+        .where('consultation_id', '=', harbour)
+        .executeTakeFirstOrThrow()
+    ).id
+    const respond = `/consultations/${harbour}/respond`
+    const missing = await upload(person, respond, {}, {})
+    assert.equal(missing.status, 422)
+    assert.equal(missing.$(`#q-${evidence}-error`).text().trim(), 'Choose a file for ‘Upload your evidence’')
+    const wrong = await upload(person, respond, {}, { [`q-${evidence}`]: { name: 'photo.png', data: 'not an image' } })
+    assert.equal(wrong.status, 422)
+    assert.equal(
+      wrong.$(`#q-${evidence}-error`).text().trim(),
+      'The file for ‘Upload your evidence’ must be a PDF, Word, OpenDocument, text or image file',
+    )
+    const given = await upload(person, respond, {}, { [`q-${evidence}`]: { name: 'evidence.pdf', data: PDF } })
+    assert.equal(given.status, 303)
+    const again = await person.get(respond)
+    assert.match(text(again.$, 'main'), /You have uploaded evidence\.pdf/)
+    const kept = await upload(person, respond, {}, {})
+    assert.equal(kept.status, 303, 'the file given before stays when none is chosen')
+    await person.submit(`${respond}/about-you`, {
+      respondentType: 'individual',
+      name: 'Ross Harbour',
+      publication: 'do-not-publish',
+      mayContact: 'no',
+    })
+    const check = await person.get(`${respond}/check-answers`)
+    assert.match(text(check.$, 'main'), /Upload your evidence\s*evidence\.pdf/)
+    const sent = await person.submit(`${respond}/check-answers`, {})
+    assert.equal(sent.location, `${respond}/confirmation`, sent.body.slice(0, 3000))
+    const responses = await manager.get(`${m}/responses`)
+    const fileLink = responses.$('main a').filter((_, a) => responses.$(a).text() === 'evidence.pdf')
+    assert.equal(fileLink.length, 1)
+    const file = await manager.get(fileLink.attr('href')!)
+    assert.equal(file.status, 200)
+    assert.equal(file.headers['content-type'], 'application/pdf')
+    assert.equal((await new TestClient(t.app).get(fileLink.attr('href')!)).status, 303, 'staff only')
   })
 })

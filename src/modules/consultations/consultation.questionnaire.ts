@@ -1,7 +1,7 @@
 // The shape of a questionnaire, without I/O: its questions in order (those outside any section
 // first, then each section's), which questions a respondent sees given their answers so far
 // (conditions), and how the visible questions fall into pages for the consultation's paging mode.
-import { otherKey } from './consultation.answers.js'
+import { fileNameKey, otherKey } from './consultation.answers.js'
 import type { Answers, PagingMode, Question, Section } from './consultation.types.js'
 
 export type QuestionGroup = { section: Section | null; questions: Question[] }
@@ -67,8 +67,10 @@ export function pruneAnswers(ordered: Question[], answers: Answers): Answers {
     if (!seen.has(q.id)) continue
     const value = answers[q.id]
     if (value !== undefined) out[q.id] = value
-    const other = answers[otherKey(q.id)]
-    if (other !== undefined) out[otherKey(q.id)] = other
+    for (const key of [otherKey(q.id), fileNameKey(q.id)]) {
+      const extra = answers[key]
+      if (extra !== undefined) out[key] = extra
+    }
   }
   return out
 }

@@ -1,6 +1,7 @@
 // TypeBox schemas: API bodies and queries, and the fields of the module's forms.
 import { Type } from '@sinclair/typebox'
 import { formSchema } from '../../platform/http/forms.js'
+import { Upload } from '../../platform/files/uploads.plugin.js'
 import { publicationChoices, questionTypes, respondentTypes } from './consultation.types.js'
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) })
@@ -97,6 +98,15 @@ export const ConsultationDetailSchema = Type.Object({
     Type.Object({ id: Type.String(), position: Type.Integer(), title: Type.String(), intro: Type.String() }),
   ),
   questions: Type.Array(QuestionSchema),
+  documents: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      filename: Type.String(),
+      contentType: Type.String(),
+      size: Type.Integer({ description: 'bytes' }),
+      url: Type.String(),
+    }),
+  ),
 })
 
 export const ResponseSchema = Type.Object({
@@ -145,6 +155,18 @@ export const questionForm = formSchema(
   ],
   20_000,
 )
+/** A multipart form with one file, `document` (an Upload once received). */
+export const documentForm = Type.Object(
+  {
+    _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+    document: Type.Optional(Type.Union([Upload, Type.String({ maxLength: 0 })])),
+  },
+  { additionalProperties: true },
+)
+export const FileParams = Type.Object({
+  id: Type.String({ maxLength: 100 }),
+  fileId: Type.String({ maxLength: 100 }),
+})
 export const sectionForm = formSchema(['title', 'intro'], 5000)
 export const pagingForm = formSchema(['paging'], 20)
 export const saveForLaterForm = formSchema(['email'], 1000)

@@ -22,11 +22,14 @@ import {
   type SectionFields,
 } from './consultation.repository.js'
 import { ConsultationError, assertValid, notFound } from './consultation.errors.js'
+import { DomainError } from '../../platform/errors/domain-error.js'
 import { londonToInstant, statusAt } from './consultation.dates.js'
 import {
   LONG_TEXT_CEILING,
   LONG_TEXT_DEFAULT_MAX,
   checkAnswers,
+  ANSWER_FILE_EXTENSIONS,
+  ANSWER_FILE_MAX_BYTES,
   checkRespondent,
   isEmail,
   otherKey,
@@ -781,6 +784,56 @@ export class ConsultationService {
         details: { from: c.paging, to: paging },
       })
     })
+  }
+
+  /**
+   * Stores a file given as the answer to a file-upload question of an open consultation: one of the
+   * accepted types, at most 10 MB. A refusal names the question's field.
+   */
+  async storeAnswerFile(
+    consultationId: string,
+    questionId: string,
+    upload: Upload,
+  ): Promise<{ id: string; filename: string }> {
+    const found = await this.getOpen(consultationId)
+    const question = found.questions.find((q) => q.id === questionId && q.type === 'file')
+    if (!question) throw new ConsultationError('CONSULTATION_QUESTION_NOT_FOUND', 'There is no such question')
+    const field = `q-${questionId}`
+    const refuse = (key: string) =>
+      new ConsultationError('CONSULTATION_ANSWERS_INVALID', 'The file cannot be taken', { fields: { [field]: key } })
+    if (upload.size > ANSWER_FILE_MAX_BYTES) throw refuse('consultations.answer.fileTooBig')
+    try {
+      const file = await inTransaction(this.db, (trx) =>
+        this.kernel.files.store(trx, upload, {
+          owner: answerFileOwner(consultationId),
+          organisationId: found.organisation.id,
+          accept: ANSWER_FILE_EXTENSIONS,
+          field,
+        }),
+      )
+      return { id: file.id, filename: file.filename }
+    } catch (error) {
+      const key = error instanceof DomainError ? error.fields?.[field] : undefined
+      if (!key) throw error
+      throw refuse(
+        key === 'validation.file.empty'
+          ? 'consultations.answer.fileEmpty'
+          : key === 'validation.file.tooLarge'
+            ? 'consultations.answer.fileTooBig'
+            : 'consultations.answer.fileType',
+      )
+    }
+  }
+
+  /** A file given as an answer, for the consultation's managers and analysts. */
+  async answerFile(
+    ctx: ActionContext,
+    consultationId: string,
+    fileId: string,
+  ): Promise<(StoredFile & { content: Buffer }) | null> {
+    await this.getForReader(ctx, consultationId)
+    const file = await this.kernel.files.get(fileId)
+    return file && file.owner === answerFileOwner(consultationId) ? file : null
   }
 
   // --- supporting documents ---

@@ -83,7 +83,8 @@ export type Question = {
 /**
  * Answers by question id: a string, or a list for multiple choice (the options chosen) and for a
  * choice grid (the column chosen for each row, '' for none). A date is YYYY-MM-DD; a file upload
- * is the stored file's id. The text of "Other, please specify" is kept under `<question id>:other`.
+ * is the stored file's id (its name under `filename:<question id>`). The text of "Other, please specify"
+ * is kept under `<question id>:other`.
  */
 export type Answers = Record<string, string | string[]>
 

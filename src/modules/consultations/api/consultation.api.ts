@@ -38,7 +38,7 @@ export const consultationApi: FastifyPluginAsyncTypebox<{
     async (request) => {
       const found = await service.getPublished(request.params.id)
       return {
-        ...consultationDetailToApi(found, baseUrl),
+        ...consultationDetailToApi(found, baseUrl, await service.documents(found.consultation.id)),
         ...detailsToApi(await discovery.details(found.consultation.id)),
       }
     },

@@ -6,17 +6,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { field, fieldErrorsOf, fieldList, formSchema } from '../../../platform/http/forms.js'
 import { formatDateTime } from '../../../shared/dates.js'
-import { ConsultationError } from '../consultation.errors.js'
+import { ConsultationError, notFound } from '../consultation.errors.js'
 import {
   LONG_TEXT_CEILING,
   OTHER,
   SHORT_TEXT_MAX,
+  fileNameKey,
   otherKey,
   type RawAnswer,
   type RespondentInput,
 } from '../consultation.answers.js'
-import { IdParams, RespondQuery, ResumeParams, respondentForm, saveForLaterForm } from '../consultation.schemas.js'
-import { answerRows, consultationView, renderMarkdown } from '../consultation.presenter.js'
+import {
+  FileParams,
+  IdParams,
+  RespondQuery,
+  ResumeParams,
+  respondentForm,
+  saveForLaterForm,
+} from '../consultation.schemas.js'
+import { answerRows, consultationView, documentView, renderMarkdown } from '../consultation.presenter.js'
 import type { DiscoveryService } from '../discovery/discovery.service.js'
 import { pageContent } from '../discovery/discovery.presenter.js'
 import type { QuestionPage } from '../consultation.questionnaire.js'
@@ -29,6 +37,7 @@ import {
 import type { Answers, Question, RespondentInfo } from '../consultation.types.js'
 import { publicationChoices, respondentTypes } from '../consultation.types.js'
 import type { Translate } from '../../../platform/i18n/i18n.js'
+import type { Upload } from '../../../platform/files/uploads.plugin.js'
 
 const answersForm = formSchema([], LONG_TEXT_CEILING + 5000)
 const draftCookie = (consultationId: string) => `comhla_response_${consultationId}`
@@ -138,7 +147,7 @@ export function rawAnswers(body: unknown, questions: Question[]): Record<string,
     } else if (q.type === 'choice-grid') raw[q.id] = q.rows.map((_, i) => field(body, `${name}-${i + 1}`, 300))
     else if (q.type === 'date')
       raw[q.id] = ['day', 'month', 'year'].map((part) => field(body, `${name}-${part}`, 10).trim())
-    else raw[q.id] = field(body, name, LONG_TEXT_CEILING + 5000)
+    else if (q.type !== 'file') raw[q.id] = field(body, name, LONG_TEXT_CEILING + 5000)
   }
   return raw
 }
@@ -206,7 +215,16 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{
       content,
       bodyHtml: content.body.html,
       questionCount: found.questions.length,
+      documents: (await service.documents(found.consultation.id)).map((d) =>
+        documentView(d, `/consultations/${found.consultation.id}/documents/${d.id}`),
+      ),
     })
+  })
+
+  app.get('/consultations/:id/documents/:fileId', { schema: { params: FileParams } }, async (request, reply) => {
+    const file = await service.publicDocument(request.params.id, request.params.fileId)
+    if (!file) throw notFound()
+    return kernel.files.send(reply, file)
   })
 
   // --- responding: the questionnaire, page by page ---
@@ -265,7 +283,12 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{
             ? pageHref(id, previous.key)
             : `/consultations/${id}`,
         action: pageHref(id, page.key, change),
-        questions: questionViews(page.questions, answers, errors, t, { all: found.questions, onPage }),
+        questions: questionViews(page.questions, answers, errors, t, {
+          all: found.questions,
+          onPage,
+          fileNames: Object.fromEntries(page.questions.map((q) => [q.id, String(answers[fileNameKey(q.id)] ?? '')])),
+        }),
+        multipart: page.questions.some((q) => q.type === 'file'),
         errors: Object.keys(errors).length
           ? Object.entries(errors).map(([f]) => {
               const question = found.questions.find((q) => `q-${q.id}` === f)
@@ -311,14 +334,32 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{
       const current = service.pages(found, draft?.answers ?? {})
       const page = key ? current.find((p) => p.key === key) : current[0]
       if (!page) return reply.redirect(respondBase(id), 303)
-      const saved = await service.saveAnswers(id, draftId, rawAnswers(request.body, page.questions), {
-        pageKey: page.key,
-        ctx: request.ctx(),
-      })
+      const raw = rawAnswers(request.body, page.questions)
+      // A file chosen now is stored; with none chosen, the file given before stays.
+      const fileErrors: Record<string, string> = {}
+      for (const q of page.questions.filter((x) => x.type === 'file')) {
+        const given = (request.body as Record<string, unknown> | undefined)?.[`q-${q.id}`]
+        if (typeof given === 'object' && given !== null && 'path' in given) {
+          try {
+            const stored = await service.storeAnswerFile(id, q.id, given as Upload)
+            raw[q.id] = stored.id
+            raw[fileNameKey(q.id)] = stored.filename
+            continue
+          } catch (error) {
+            const fields = fieldErrorsOf(error)
+            if (!fields) throw error
+            Object.assign(fileErrors, fields)
+          }
+        }
+        raw[q.id] = draft?.answers[q.id] ?? ''
+        raw[fileNameKey(q.id)] = draft?.answers[fileNameKey(q.id)] ?? ''
+      }
+      const saved = await service.saveAnswers(id, draftId, raw, { pageKey: page.key, ctx: request.ctx() })
       keepDraftId(reply, id, saved.draftId)
       if (field(request.body, 'action', 20) === 'save') return reply.redirect(`${respondBase(id)}/save`, 303)
-      if (Object.keys(saved.errors).length > 0)
-        return renderPage(request, reply, found, saved.pages, saved.page, saved.answers, saved.errors, change, 422)
+      const errors = { ...saved.errors, ...fileErrors }
+      if (Object.keys(errors).length > 0)
+        return renderPage(request, reply, found, saved.pages, saved.page, saved.answers, errors, change, 422)
       const incomplete = service.firstIncompletePage(found, saved.answers)
       if (change)
         return reply.redirect(incomplete ? pageHref(id, incomplete.key, true) : `${respondBase(id)}/check-answers`, 303)

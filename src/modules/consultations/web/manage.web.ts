@@ -7,12 +7,14 @@ import { signedIn } from '../../../platform/http/guards.js'
 import { csvStream } from '../../../platform/audit/audit.presenter.js'
 import { instantToLondon } from '../consultation.dates.js'
 import {
+  FileParams,
   IdParams,
   PageQuery,
   NewQuestionQuery,
   QuestionParams,
   SectionParams,
   consultationForm,
+  documentForm,
   moveForm,
   pagingForm,
   questionForm,
@@ -21,6 +23,7 @@ import {
 import {
   answerRows,
   consultationView,
+  documentView,
   renderMarkdown,
   responseCsvColumns,
   responseCsvRow,
@@ -37,9 +40,13 @@ import { pagingModes, questionTypes, type Question, type Section } from '../cons
 import { LONG_TEXT_DEFAULT_MAX } from '../consultation.answers.js'
 import { conditionSources, groupQuestions, pagesOf } from '../consultation.questionnaire.js'
 import { questionViews } from './consultation.web.js'
+import type { Upload } from '../../../platform/files/uploads.plugin.js'
 import type { DiscoveryService } from '../discovery/discovery.service.js'
 import type { DetailsInput } from '../discovery/discovery.types.js'
 import { detailsFormView, detailsInputOf, emptyDetails, readDetails } from '../discovery/discovery.form.js'
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 
 export const manageConsultationWeb: FastifyPluginAsyncTypebox<{
   service: ConsultationService
@@ -207,6 +214,9 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{
       pagingItems: pagingModes.map((m) => ({ value: m, text: t(`consultations.paging.${m}`) })),
       pagingText: t(`consultations.paging.${found.consultation.paging}`),
       paging: found.consultation.paging,
+      documents: (await service.documents(found.consultation.id)).map((d) =>
+        documentView(d, `/manage/consultations/${found.consultation.id}/documents/${d.id}`),
+      ),
       responseCount: found.responseCount,
       questionnaireEditable: found.status === 'draft' || found.status === 'forthcoming',
       published: found.consultation.publishedAt !== null,
@@ -443,6 +453,65 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{
     },
   )
 
+  // --- supporting documents ---
+
+  const renderDocumentForm = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: WithOrganisation,
+    fieldErrors?: Record<string, string>,
+  ) =>
+    reply.render(
+      'consultations/manage-document.njk',
+      {
+        ...base(request, found),
+        title: request.t('consultations.document.newTitle'),
+        ...(fieldErrors ? { fieldErrors } : {}),
+      },
+      fieldErrors ? 422 : 200,
+    )
+
+  app.get('/manage/consultations/:id/documents/new', { schema: { params: IdParams } }, async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    return renderDocumentForm(request, reply, await service.getForManager(request.ctx(), request.params.id))
+  })
+
+  app.post(
+    '/manage/consultations/:id/documents/new',
+    { schema: { params: IdParams, body: documentForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const found = await service.getForManager(request.ctx(), request.params.id)
+      const given = (request.body as { document?: unknown } | undefined)?.document
+      const upload = typeof given === 'object' && given !== null ? (given as Upload) : undefined
+      try {
+        await service.addDocument(request.ctx(), found.consultation.id, upload)
+        return reply.redirect(`/manage/consultations/${found.consultation.id}#documents`, 303)
+      } catch (error) {
+        const fieldErrors = fieldErrorsOf(error)
+        if (!fieldErrors) throw error
+        return renderDocumentForm(request, reply, found, fieldErrors)
+      }
+    },
+  )
+
+  app.get('/manage/consultations/:id/documents/:fileId', { schema: { params: FileParams } }, async (request, reply) => {
+    if (!signedIn(request, reply)) return reply
+    const file = await service.managedDocument(request.ctx(), request.params.id, request.params.fileId)
+    if (!file) throw Object.assign(new Error('There is no such document'), { statusCode: 404, code: 'NOT_FOUND' })
+    return request.server.kernel.files.send(reply, file)
+  })
+
+  app.post(
+    '/manage/consultations/:id/documents/:fileId/remove',
+    { schema: { params: FileParams, body: moveForm }, attachValidation: true },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      await service.removeDocument(request.ctx(), request.params.id, request.params.fileId)
+      return reply.redirect(`/manage/consultations/${request.params.id}#documents`, 303)
+    },
+  )
+
   // --- sections, paging and the preview ---
 
   async function renderSectionForm(
@@ -602,10 +671,34 @@ export const manageConsultationWeb: FastifyPluginAsyncTypebox<{
         ...base(request, found),
         title: request.t('consultations.responses.title'),
         page,
-        items: page.items.map((r) => ({ ...r, rows: answerRows(found.questions, r.answers, request.t) })),
+        items: page.items.map((r) => ({
+          ...r,
+          // A file given as an answer links to it.
+          rows: answerRows(found.questions, r.answers, request.t, undefined, request.locale).map((row, i) => {
+            const q = found.questions[i]!
+            const fileId = r.answers[q.id]
+            return q.type === 'file' && typeof fileId === 'string' && fileId !== ''
+              ? {
+                  ...row,
+                  html: `<a class="ds_link" href="/manage/consultations/${found.consultation.id}/responses/files/${encodeURIComponent(fileId)}">${escapeHtml(row.value)}</a>`,
+                }
+              : row
+          }),
+        })),
         pageBase: `/manage/consultations/${found.consultation.id}/responses?`,
         csvHref: `/manage/consultations/${found.consultation.id}/responses.csv`,
       })
+    },
+  )
+
+  app.get(
+    '/manage/consultations/:id/responses/files/:fileId',
+    { schema: { params: FileParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const file = await service.answerFile(request.ctx(), request.params.id, request.params.fileId)
+      if (!file) throw Object.assign(new Error('There is no such file'), { statusCode: 404, code: 'NOT_FOUND' })
+      return request.server.kernel.files.send(reply, file)
     },
   )
 
