@@ -39,6 +39,12 @@ export type ResponsePublicationTable = {
   published: boolean
   changed_by: string | null
   changed_at: Timestamp
+  announced_at: NullableTimestamp
+}
+
+export type IntegrationCursorTable = {
+  name: string
+  checked_to: Timestamp
 }
 
 export type OutcomeTable = {
@@ -118,4 +124,5 @@ export type ModerationTables = ConsultationTables & {
   'consultations.offline_response': OfflineResponseTable
   'consultations.webhook': WebhookTable
   'consultations.webhook_delivery': WebhookDeliveryTable
+  'consultations.integration_cursor': IntegrationCursorTable
 }

@@ -72,7 +72,11 @@ export class OfflineService {
     const dates = this.dates(found)
     const checked = checkOffline(found.questions, fields, raw, dates)
     if (!checked.input)
-      throw new PublicationError('CONSULTATION_OFFLINE_INVALID', 'Check the response', { fields: checked.errors })
+      throw new PublicationError(
+        'CONSULTATION_OFFLINE_INVALID',
+        `Check the response: ${Object.keys(checked.errors).join(', ')}`,
+        { fields: checked.errors },
+      )
     const input = checked.input
     const late = input.receivedOn > dates.closesOn
     return inTransaction(this.db, async (trx) => {

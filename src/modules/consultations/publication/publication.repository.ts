@@ -1,5 +1,6 @@
 // The SQL of publication and outcome: the switch per consultation, the responses that may be
 // published (never "do not publish"), and the outcome text and documents.
+import { sql } from 'kysely'
 import type { Answers, RespondentInfo } from '../consultation.types.js'
 import { tables, type Executor } from '../moderation/moderation.repository.js'
 
@@ -43,6 +44,27 @@ export class PublicationRepository {
         oc.column('consultation_id').doUpdateSet({ published, changed_by: by, changed_at: new Date() }),
       )
       .execute()
+  }
+
+  async markAnnounced(executor: Executor, consultationId: string): Promise<void> {
+    await tables(executor)
+      .updateTable('consultations.response_publication')
+      .set({ announced_at: new Date() })
+      .where('consultation_id', '=', consultationId)
+      .execute()
+  }
+
+  /** Published consultations with a moderation decision newer than their last announcement. */
+  async changedSinceAnnounced(executor: Executor): Promise<string[]> {
+    const rows = await sql<{ consultation_id: string }>`
+      select p.consultation_id from consultations.response_publication p
+       where p.published and exists (
+         select 1 from consultations.moderation_decision d
+           join consultations.response r on r.id = d.response_id
+          where r.consultation_id = p.consultation_id
+            and d.decided_at > coalesce(p.announced_at, '-infinity'::timestamptz))
+       limit 500`.execute(executor)
+    return rows.rows.map((r) => r.consultation_id)
   }
 
   /** Responses whose respondents allowed publication, in submission order; keyset after (submittedAt, id). */

@@ -62,6 +62,16 @@ export type PublicationSettings = {
   documents: OutcomeDocument[]
 }
 
+export const PUBLISHED_RESPONSES_PROVIDER = 'consultations.published-responses'
+export const RESPONSES_PUBLISHED_EVENT = 'consultations.responses-published'
+export const RESPONSES_WITHDRAWN_EVENT = 'consultations.responses-withdrawn'
+export type ResponsesPublishedEvent = {
+  consultationId: string
+  organisationId: string
+  title: string
+  published: boolean
+}
+
 const responsesNotPublished = () =>
   new PublicationError('CONSULTATION_RESPONSES_NOT_PUBLISHED', 'The responses to this consultation are not published')
 
@@ -171,6 +181,16 @@ export class PublicationService {
         targetId: consultationId,
         details: { status: found.status },
       })
+      const event: ResponsesPublishedEvent = {
+        consultationId,
+        organisationId: found.organisation.id,
+        title: found.consultation.title,
+        published: publish,
+      }
+      await this.kernel.events.publish(trx, publish ? RESPONSES_PUBLISHED_EVENT : RESPONSES_WITHDRAWN_EVENT, event)
+      // Open data publishes (or withdraws) the dataset of published responses.
+      await this.kernel.datasets.changed(trx, PUBLISHED_RESPONSES_PROVIDER, consultationId)
+      await this.repo.markAnnounced(trx, consultationId)
     })
   }
 
@@ -335,6 +355,22 @@ export class PublicationService {
       documents: await this.repo.documents(this.db, consultationId),
       responsesPublished: await this.responsesArePublished(consultationId),
     }
+  }
+
+  /**
+   * Announces to open data the published responses changed by moderation since they were last
+   * announced; run by a job, so a day of moderating is one update rather than thousands.
+   */
+  async announceModerationChanges(): Promise<number> {
+    let announced = 0
+    for (const consultationId of await this.repo.changedSinceAnnounced(this.db)) {
+      await inTransaction(this.db, async (trx) => {
+        await this.kernel.datasets.changed(trx, PUBLISHED_RESPONSES_PROVIDER, consultationId)
+        await this.repo.markAnnounced(trx, consultationId)
+      })
+      announced++
+    }
+    return announced
   }
 
   /** Which of these consultations have a published outcome: for lists and pages to show the state. */
