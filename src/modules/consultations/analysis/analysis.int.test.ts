@@ -366,6 +366,15 @@ describe('consultation analysis', () => {
     assert.ok(lines.some((l) => l.includes('Trains are always late in winter') && l.includes('Reliability')))
   })
 
+  it('keeps a very long answer, and finds it by a word near its end', async () => {
+    const c = await makeConsultation('Long answers', [{ type: 'long-text', title: 'Tell us everything' }])
+    const long = `${'The harbour wall needs repair before winter storms arrive. '.repeat(400)}Puffins nest nearby.`
+    await respond(c.id, { [c.questions[0]!]: long })
+    const found = await service.answers(systemContext('test'), c.id, c.questions[0]!, { q: 'puffin', filters: {} })
+    assert.equal(found.page.total, 1)
+    assert.equal(found.page.items[0]!.value.length, long.length)
+  })
+
   it('answers the API only with the analysis scope', async () => {
     const principal = await t.app.kernel.accounts.principalFor(
       t.app.kernel.db,
