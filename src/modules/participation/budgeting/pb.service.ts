@@ -897,7 +897,7 @@ export class PbService {
   /** Who the voter is for the register, and their home area; refuses anyone not eligible. */
   private async identify(
     ctx: ActionContext,
-    found: WithPhase & { areas: PbArea[] },
+    found: { process: PbProcess; areas: PbArea[] },
     voter: Voter,
   ): Promise<{ areaId: string; voterKey: string; codeId: string | null }> {
     const p = found.process
@@ -970,14 +970,23 @@ export class PbService {
     processId: string,
     areaId: string,
     voter: Voter,
-    raw: Map<string, string>,
+    choices: Map<string, string> | ((projects: PbProject[], process: PbProcess) => Map<string, string>),
   ): Promise<{ changed: boolean }> {
-    const found = await this.getPublished(processId)
-    if (found.phase !== 'vote') throw new PbError('PB_WRONG_PHASE', 'participation.pb.vote.error.notOpen')
-    const { areaId: home, voterKey, codeId } = await this.identify(ctx, found, voter)
+    // The organisation is not needed to vote: the process and its areas, read together.
+    const [process0, areas] = await Promise.all([
+      this.repo.getProcess(this.db, processId),
+      this.repo.areas(this.db, processId),
+    ])
+    if (!process0 || !process0.publishedAt) throw processNotFound()
+    if (phaseAt(process0) !== 'vote') throw new PbError('PB_WRONG_PHASE', 'participation.pb.vote.error.notOpen')
+    const found = { process: process0, areas }
+    const [{ areaId: home, voterKey, codeId }, projects] = await Promise.all([
+      this.identify(ctx, found, voter),
+      this.repo.ballotProjects(this.db, areaId),
+    ])
     const area = this.ballotAreas(found.areas, home).find((a) => a.id === areaId)
     if (!area) throw new PbError('PB_NOT_ELIGIBLE', 'participation.pb.vote.error.otherArea')
-    const projects = await this.repo.ballotProjects(this.db, areaId)
+    const raw = typeof choices === 'function' ? choices(projects, process0) : choices
     const check = checkBallot(found.process, area, projects, raw)
     if (check.problems.length > 0) throw new BallotInvalid(check.problems)
     const channel: Channel = voter.kind === 'account' ? 'online' : voter.channel

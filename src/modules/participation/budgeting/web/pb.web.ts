@@ -480,11 +480,11 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
     async (request, reply) => {
       const voter = voterOf(request, request.params.id)
       if (!voter) return reply.redirect(`/budgeting/${request.params.id}/vote`, 303)
-      const { projects, check, found } = await service.preview(request.params.id, request.params.areaId, new Map())
-      void check
-      const raw = rawChoices(request.body, projects, found.process.votingRule === 'points')
+      const readChoices = (projects: PbProject[], rule: string) => rawChoices(request.body, projects, rule === 'points')
       if (field(request.body, 'action', 20) !== 'cast') {
         // "Update total": the running total and any problems, nothing cast.
+        const { projects, found } = await service.preview(request.params.id, request.params.areaId, new Map())
+        const raw = readChoices(projects, found.process.votingRule)
         const preview = checkBallot(
           found.process,
           found.areas.find((a) => a.id === request.params.areaId)!,
@@ -494,8 +494,12 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
         const problems = preview.problems.filter((p) => p.key !== 'participation.pb.ballot.error.empty')
         return renderBallot(request, reply, request.params, voter, raw, problems.length ? problems : null)
       }
+      let raw = new Map<string, string>()
       try {
-        await service.cast(request.ctx(), request.params.id, request.params.areaId, voter, raw)
+        await service.cast(request.ctx(), request.params.id, request.params.areaId, voter, (projects, process) => {
+          raw = readChoices(projects, process.votingRule)
+          return raw
+        })
       } catch (error) {
         if (error instanceof BallotInvalid)
           return renderBallot(request, reply, request.params, voter, raw, error.problems, 422)
