@@ -44,6 +44,12 @@ const NOTICE_HASH_PREFIX = 'consultations-notice:'
 /** The address as the notices keep it: a hash, computed the same way here and in SQL. */
 export const recipientHash = (emailKey: string) => sha256(`${NOTICE_HASH_PREFIX}${emailKey}`)
 
+const heading = (alias: string, config: 'english' | 'simple'): RawBuilder<unknown> =>
+  sql.raw(
+    `setweight(to_tsvector('${config}'::regconfig, translate(${alias}.title, '${FOLD_FROM}', '${FOLD_TO}')), 'A') || ` +
+      `setweight(to_tsvector('${config}'::regconfig, translate(${alias}.summary, '${FOLD_FROM}', '${FOLD_TO}')), 'B')`,
+  )
+
 export type ListFilters = {
   organisationId?: string | undefined
   topic?: string | undefined
@@ -83,6 +89,7 @@ export class DiscoveryRepository {
     now: Date,
     limit: number,
     offset: number,
+    options: { count?: boolean } = {},
   ): Promise<{ items: Consultation[]; total: number }> {
     const tsq = filters.q ? tsQueryText(filters.q) : null
     let query = q(executor)
@@ -116,7 +123,8 @@ export class DiscoveryRepository {
     let ordered = query.selectAll('c')
     if (tsq)
       ordered = ordered.orderBy(
-        sql`greatest(ts_rank(${document('c', 'english')}, to_tsquery('english', ${tsq})), coalesce(ts_rank(${document('g', 'simple')}, to_tsquery('simple', ${tsq})), 0))`,
+        // ranked by the title and summary only: ranking by the body too would read every match's whole text
+        sql`greatest(ts_rank(${heading('c', 'english')}, to_tsquery('english', ${tsq})), coalesce(ts_rank(${heading('g', 'simple')}, to_tsquery('simple', ${tsq})), 0))`,
         'desc',
       )
     const rows = await ordered
@@ -130,8 +138,19 @@ export class DiscoveryRepository {
       .limit(limit)
       .offset(offset)
       .execute()
+    if (options.count === false) return { items: rows.map(toConsultation), total: -1 }
     const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     return { items: rows.map(toConsultation), total: Number(count.n) }
+  }
+
+  async publishedOrganisationIds(executor: Executor): Promise<string[]> {
+    const rows = await q(executor)
+      .selectFrom('consultations.consultation')
+      .select('organisation_id')
+      .distinct()
+      .where('published_at', 'is not', null)
+      .execute()
+    return rows.map((r) => r.organisation_id)
   }
 
   // --- topics and Gaelic texts ---
@@ -379,21 +398,25 @@ export class DiscoveryRepository {
     return rows.map(toSubscription)
   }
 
-  /** Records the notice; false when this address was already told about this consultation. */
-  async recordNotice(
+  /** Records the notices at once; returns the recipients not already told about this consultation. */
+  async recordNotices(
     executor: Executor,
-    notice: { consultationId: string; recipientHash: string; subscriptionId: string },
-  ): Promise<boolean> {
-    const row = await q(executor)
+    consultationId: string,
+    notices: Array<{ recipientHash: string; subscriptionId: string }>,
+  ): Promise<Set<string>> {
+    if (notices.length === 0) return new Set()
+    const rows = await q(executor)
       .insertInto('consultations.subscription_notice')
-      .values({
-        consultation_id: notice.consultationId,
-        recipient_hash: notice.recipientHash,
-        subscription_id: notice.subscriptionId,
-      })
+      .values(
+        notices.map((n) => ({
+          consultation_id: consultationId,
+          recipient_hash: n.recipientHash,
+          subscription_id: n.subscriptionId,
+        })),
+      )
       .onConflict((oc) => oc.columns(['consultation_id', 'recipient_hash']).doNothing())
-      .returning('consultation_id')
-      .executeTakeFirst()
-    return row !== undefined
+      .returning('recipient_hash')
+      .execute()
+    return new Set(rows.map((r) => r.recipient_hash))
   }
 }

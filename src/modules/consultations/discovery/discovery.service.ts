@@ -63,8 +63,8 @@ export class DiscoveryService {
 
   // --- the public list ---
 
-  async search(search: DiscoverySearch): Promise<Page<Found>> {
-    const { page, pageSize, offset } = clampPage(search.page, search.pageSize ?? 20, 200)
+  async search(search: DiscoverySearch, options: { maxPageSize?: number; count?: boolean } = {}): Promise<Page<Found>> {
+    const { page, pageSize, offset } = clampPage(search.page, search.pageSize ?? 20, options.maxPageSize ?? 200)
     let organisationId: string | undefined
     if (search.organisation) {
       const organisation = await this.kernel.organisations.getBySlug(search.organisation).catch(() => null)
@@ -79,22 +79,27 @@ export class DiscoveryService {
       now,
       pageSize,
       offset,
+      { count: options.count ?? true },
     )
     return toPage(await this.withDetails(await this.withOrganisations(found.items, now)), found.total, page, pageSize)
   }
 
   /** Every published consultation matching the search, in batches, for downloads. */
   async *all(search: DiscoverySearch): AsyncGenerator<Found> {
+    const batch = 1000
     for (let page = 1; ; page++) {
-      const result = await this.search({ ...search, page, pageSize: 200 })
+      const result = await this.search({ ...search, page, pageSize: batch }, { maxPageSize: batch, count: false })
       yield* result.items
-      if (page >= result.pageCount) return
+      if (result.items.length < batch) return
     }
   }
 
-  /** The bodies that have published a consultation, for the list's filter. */
-  publishingOrganisations(): Promise<Organisation[]> {
-    return this.consultations.publishingOrganisations()
+  /** The bodies that have published a consultation, for the list's filter: two queries, however many bodies. */
+  async publishingOrganisations(): Promise<Organisation[]> {
+    const ids = new Set(await this.repo.publishedOrganisationIds(this.db))
+    const out: Organisation[] = []
+    for await (const o of this.kernel.organisations.all()) if (ids.has(o.id)) out.push(o)
+    return out.sort((a, b) => a.nameEn.localeCompare(b.nameEn))
   }
 
   private async withOrganisations(consultations: Consultation[], now: Date): Promise<WithOrganisation[]> {
@@ -413,10 +418,13 @@ export class DiscoveryService {
         batchSize,
       )
       let sent = 0
+      const recorded = await this.repo.recordNotices(
+        trx,
+        c.id,
+        recipients.map((s) => ({ recipientHash: recipientHash(s.email.toLowerCase()), subscriptionId: s.id })),
+      )
       for (const s of recipients) {
-        const hash = recipientHash(s.email.toLowerCase())
-        if (!(await this.repo.recordNotice(trx, { consultationId: c.id, recipientHash: hash, subscriptionId: s.id })))
-          continue
+        if (!recorded.has(recipientHash(s.email.toLowerCase()))) continue
         const gd = s.locale === 'gd'
         const organisation = gd && found.organisation.nameGd ? found.organisation.nameGd : found.organisation.nameEn
         await this.kernel.mail.enqueue(trx, {
