@@ -152,7 +152,7 @@ export function freeText(r: () => number): string {
   return [...Array.from({ length: n }, () => sentence(r)), pick(r, EXTRAS)].join(' ').trim()
 }
 
-function campaignText(r: () => number): string {
+export function campaignText(r: () => number): string {
   let text = pick(r, CAMPAIGNS)
   // small edits, as people make when they send a campaign's text themselves
   for (const [from, to] of EDITS) if (r() < 0.25) text = text.replace(from, to)

@@ -80,7 +80,7 @@ export function estimatedSimilarity(a: Uint32Array, b: Uint32Array): number {
 export function detectCampaigns(inputs: Iterable<CampaignInput>, options: CampaignOptions = {}): Campaign[] {
   const minSize = options.minSize ?? 3
   const minWords = options.minWords ?? 8
-  const threshold = options.threshold ?? 0.5
+  const threshold = options.threshold ?? 0.6
 
   // identical texts first: one entry per distinct normalised text
   const distinct = new Map<string, { original: string; responseIds: string[] }>()
