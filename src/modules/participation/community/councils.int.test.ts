@@ -203,6 +203,9 @@ describe('community councils and meetings', () => {
     assert.equal(meetings.items[0].kind, 'hybrid')
     const meetingsCsv = await anonymous.get('/api/v1/community-councils/portobello-community-council/meetings.csv')
     assert.match(meetingsCsv.body, /December meeting,hybrid/)
+    const cc = await t.app.kernel.organisations.getBySlug('portobello-community-council')
+    const provider = t.app.kernel.datasets.provider('participation.community-council-meetings')!
+    assert.equal((await provider.describe(cc.id))?.landingPage, '/community-councils/portobello-community-council')
     const missing = await anonymous.get('/api/v1/community-councils/no-such-place/meetings')
     assert.equal(missing.status, 404)
     assert.equal(JSON.parse(missing.body).error.code, 'COMMUNITY_COUNCIL_NOT_FOUND')

@@ -21,6 +21,7 @@ import {
 } from './community.access.js'
 import { londonInstant, webAddress } from './community.text.js'
 import { calendar, type CalendarEvent } from './ical.js'
+import { MEETINGS_DATASET } from './community.datasets.js'
 
 export const meetingKinds = ['in-person', 'online', 'hybrid'] as const
 export type MeetingKind = (typeof meetingKinds)[number]
@@ -370,6 +371,7 @@ export class CommunityCouncilService {
         targetId: current.id,
         details: { title: row.title, kind: row.kind, startsAt: startsAt!.toISOString() },
       })
+      if (row.published_at) await this.kernel.datasets.changed(trx, MEETINGS_DATASET, cc.id)
       return toMeeting(row)
     })
   }
@@ -401,6 +403,7 @@ export class CommunityCouncilService {
         targetId: current.id,
         details: { title: current.title, ...details },
       })
+      if (row.published_at) await this.kernel.datasets.changed(trx, MEETINGS_DATASET, cc.id)
       return toMeeting(row)
     })
   }

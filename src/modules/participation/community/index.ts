@@ -9,6 +9,7 @@ import { RepresentativeService } from './representatives.service.js'
 import { CaseworkService } from './casework.service.js'
 import { PollService } from './polls.service.js'
 import { registerCommunityMail } from './community.mail.js'
+import { registerCommunityDatasets } from './community.datasets.js'
 import { councilsWeb } from './web/councils.web.js'
 import { representativesWeb } from './web/representatives.web.js'
 import { caseworkWeb } from './web/casework.web.js'
@@ -24,6 +25,7 @@ export function createCommunity(kernel: Kernel): { plugin: FastifyPluginAsync; n
   const representatives = new RepresentativeService(kernel)
   const casework = new CaseworkService(kernel, representatives)
   const polls = new PollService(kernel)
+  registerCommunityDatasets(kernel, { councils, representatives, polls })
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(councilsWeb, { councils, polls })
     await app.register(pollsWeb, { councils, polls })

@@ -168,5 +168,15 @@ describe('community council polls and surveys', () => {
     )
     const all = JSON.parse((await anonymous.get('/api/v1/poll-results')).body)
     assert.equal(all.items.length, 1)
+    const provider = t.app.kernel.datasets.provider('participation.poll-results')!
+    const described = await provider.describe(pollId)
+    assert.equal(described?.landingPage, `/community-councils/leith-community-council/polls/${pollId}/results`)
+    const rows = []
+    for await (const r of provider.rows(pollId)) rows.push(r)
+    assert.deepEqual(rows[1], {
+      question: 'Where should the bench go?',
+      option: 'Outside the Ship on the Shore',
+      count: 2,
+    })
   })
 })

@@ -11,6 +11,7 @@ import type { CommunityTables } from './community.tables.js'
 import { CommunityError, assertValid, uuidPattern } from './community.errors.js'
 import { requireCommunityCouncilManager } from './community.access.js'
 import { londonInstant } from './community.text.js'
+import { POLL_RESULTS_DATASET } from './community.datasets.js'
 
 export const pollKinds = ['poll', 'survey'] as const
 export const MAX_SURVEY_QUESTIONS = 10
@@ -224,6 +225,7 @@ export class PollService {
         targetId: poll.id,
         details: { title: poll.title },
       })
+      if (column === 'results_published_at') await this.kernel.datasets.changed(trx, POLL_RESULTS_DATASET, poll.id)
     })
   }
 
@@ -320,6 +322,21 @@ export class PollService {
         return { question, counts: c, total: c.reduce((a, b) => a + b, 0) }
       }),
     }
+  }
+
+  /** A poll's published results with its community council, for open data; null when not published. */
+  async publishedById(pollId: string): Promise<{ cc: Organisation; results: PollResults } | null> {
+    if (!uuidPattern.test(pollId)) return null
+    const row = await this.db
+      .selectFrom('participation.cc_poll')
+      .select('organisation_id')
+      .where('id', '=', pollId)
+      .where('results_published_at', 'is not', null)
+      .executeTakeFirst()
+    const cc = row ? await this.kernel.organisations.getById(row.organisation_id) : null
+    if (!cc) return null
+    const anonymous = { principal: null, requestId: null, ip: null, locale: 'en' as const }
+    return { cc, results: await this.results(anonymous, cc, pollId) }
   }
 
   /** Published results of every community council, for the open list. */

@@ -127,6 +127,14 @@ describe('representatives, surgeries and casework', () => {
     const list = JSON.parse((await resident.get('/api/v1/representatives?role=councillor')).body)
     assert.equal(list.total, 2)
     councillorId = list.items.find((x: { name: string }) => x.name === 'Kate Campbell').id
+    const provider = t.app.kernel.datasets.provider('participation.representatives')!
+    assert.equal(
+      (await provider.describe(edinburghId))?.title,
+      'Councillors and MSPs kept by The City of Edinburgh Council',
+    )
+    const rows = []
+    for await (const r of provider.rows(edinburghId)) rows.push(r)
+    assert.equal(rows.length, 2)
     const csv = await resident.get('/api/v1/representatives.csv')
     assert.match(csv.body, /Kate Campbell,councillor,Scottish National Party,ward,S13002516/)
   })

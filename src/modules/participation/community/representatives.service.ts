@@ -15,6 +15,7 @@ import { CommunityError, assertValid, uuidPattern } from './community.errors.js'
 import { forbidden, holdsStaffRole, requireBodyStaff } from './community.access.js'
 import { londonInstant, normalisePostcode, webAddress } from './community.text.js'
 import { calendar } from './ical.js'
+import { REPRESENTATIVES_DATASET } from './community.datasets.js'
 import { formatWhen } from './councils.service.js'
 
 export const representativeRoles = ['councillor', 'msp'] as const
@@ -214,6 +215,15 @@ export class RepresentativeService {
     return out
   }
 
+  async latestUpdate(organisationId: string): Promise<Date | null> {
+    const row = await this.db
+      .selectFrom('participation.rep_representative')
+      .select((eb) => eb.fn.max('updated_at').as('latest'))
+      .where('organisation_id', '=', organisationId)
+      .executeTakeFirst()
+    return row?.latest ? new Date(row.latest) : null
+  }
+
   requireStaff(ctx: ActionContext, rep: Representative): void {
     requireBodyStaff(ctx, rep.organisationId)
   }
@@ -298,6 +308,7 @@ export class RepresentativeService {
         targetId: row.id,
         details: { name: row.name, role: row.role, area: `${row.area_kind}:${row.area_code}` },
       })
+      await this.kernel.datasets.changed(trx, REPRESENTATIVES_DATASET, organisationId)
       return toRepresentative(row)
     })
   }
@@ -328,6 +339,7 @@ export class RepresentativeService {
         targetId: id,
         details: { name: row.name, role: row.role, area: `${row.area_kind}:${row.area_code}` },
       })
+      await this.kernel.datasets.changed(trx, REPRESENTATIVES_DATASET, current.organisationId)
       return toRepresentative(row)
     })
   }
@@ -421,6 +433,7 @@ export class RepresentativeService {
         targetId: organisationId,
         details: { added, updated },
       })
+      await this.kernel.datasets.changed(trx, REPRESENTATIVES_DATASET, organisationId)
       return { added, updated }
     })
   }
