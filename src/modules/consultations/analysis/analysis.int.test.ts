@@ -408,5 +408,13 @@ describe('consultation analysis', () => {
       headers: { authorization: `Bearer ${await token(['consultations:read'])}` },
     })
     assert.equal(refused.statusCode, 403)
+    const openapi = (await t.app.inject({ url: '/api/openapi.json' })).json<{ paths: Record<string, unknown> }>()
+    for (const path of [
+      '/api/v1/consultations/{id}/analysis',
+      '/api/v1/consultations/{id}/analysis/questions/{questionId}/answers',
+      '/api/v1/consultations/{id}/analysis/questions/{questionId}/crosstab',
+      '/api/v1/consultations/{id}/analysis/quality',
+    ])
+      assert.ok(path in openapi.paths, `${path} is in the OpenAPI document`)
   })
 })
