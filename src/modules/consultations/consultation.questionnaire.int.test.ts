@@ -9,6 +9,7 @@ import { makeAccount, makeStaff, PASSWORD } from '../../../test/support/factorie
 import { signIn } from '../../../test/support/two-factor.js'
 import * as cheerio from 'cheerio'
 import { instantToLondon } from './consultation.dates.js'
+import { ConsultationService } from './consultation.service.js'
 import type { ConsultationTables } from './consultation.tables.js'
 
 const DAY = 86_400_000
@@ -665,8 +666,16 @@ describe('consultations: the questionnaire and the respondent journey', () => {
       wrong.$(`#q-${evidence}-error`).text().trim(),
       'The file for ‘Upload your evidence’ must be a PDF, Word, OpenDocument, text or image file',
     )
+    const answerFiles = () => t.app.kernel.files.list(`consultations.answer:${harbour}`)
+    const first = await upload(person, respond, {}, { [`q-${evidence}`]: { name: 'first.pdf', data: PDF } })
+    assert.equal(first.status, 303)
     const given = await upload(person, respond, {}, { [`q-${evidence}`]: { name: 'evidence.pdf', data: PDF } })
     assert.equal(given.status, 303)
+    assert.deepEqual(
+      (await answerFiles()).map((f) => f.filename),
+      ['evidence.pdf'],
+      'a file replaced is not kept',
+    )
     const again = await person.get(respond)
     assert.match(text(again.$, 'main'), /You have uploaded evidence\.pdf/)
     const kept = await upload(person, respond, {}, {})
@@ -688,5 +697,20 @@ describe('consultations: the questionnaire and the respondent journey', () => {
     assert.equal(file.status, 200)
     assert.equal(file.headers['content-type'], 'application/pdf')
     assert.equal((await new TestClient(t.app).get(fileLink.attr('href')!)).status, 303, 'staff only')
+
+    // A file in a draft abandoned for a month goes with the draft; a submitted one stays.
+    const leaver = new TestClient(t.app)
+    await upload(leaver, respond, {}, { [`q-${evidence}`]: { name: 'left.pdf', data: PDF } })
+    assert.equal((await answerFiles()).length, 2)
+    await db()
+      .updateTable('consultations.response_draft')
+      .set({ updated_at: new Date(Date.now() - 31 * DAY) })
+      .where('consultation_id', '=', harbour)
+      .execute()
+    assert.equal(await new ConsultationService(t.app.kernel).purgeAbandonedDrafts(), 1)
+    assert.deepEqual(
+      (await answerFiles()).map((f) => f.filename),
+      ['evidence.pdf'],
+    )
   })
 })

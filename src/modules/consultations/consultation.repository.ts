@@ -528,6 +528,19 @@ export class ConsultationRepository {
     return Number(result.numDeletedRows)
   }
 
+  /** The answers of drafts nobody has touched since the cut-off, with their consultation. */
+  async staleDraftAnswers(
+    executor: Executor,
+    untouchedSince: Date,
+  ): Promise<{ consultationId: string; answers: Answers }[]> {
+    const rows = await q(executor)
+      .selectFrom('consultations.response_draft')
+      .select(['consultation_id', 'answers'])
+      .where('updated_at', '<', untouchedSince)
+      .execute()
+    return rows.map((r) => ({ consultationId: r.consultation_id, answers: r.answers }))
+  }
+
   async deleteDraft(executor: Executor, idHash: string): Promise<void> {
     await q(executor).deleteFrom('consultations.response_draft').where('id_hash', '=', idHash).execute()
   }

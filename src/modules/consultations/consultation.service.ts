@@ -31,6 +31,7 @@ import {
   ANSWER_FILE_EXTENSIONS,
   ANSWER_FILE_MAX_BYTES,
   checkRespondent,
+  fileNameKey,
   isEmail,
   otherKey,
   type RawAnswer,
@@ -1187,7 +1188,20 @@ export class ConsultationService {
 
   /** Abandoned drafts hold personal data: they are deleted a month after their last change. */
   async purgeAbandonedDrafts(now: Date = new Date()): Promise<number> {
-    return this.repo.purgeDrafts(this.db, new Date(now.getTime() - DRAFT_DAYS * 86_400_000))
+    const cutOff = new Date(now.getTime() - DRAFT_DAYS * 86_400_000)
+    // Files given as answers in those drafts go with them.
+    for (const draft of await this.repo.staleDraftAnswers(this.db, cutOff))
+      for (const [key, value] of Object.entries(draft.answers))
+        if (typeof value === 'string' && draft.answers[fileNameKey(key)] !== undefined)
+          await this.removeAnswerFile(draft.consultationId, value)
+    return this.repo.purgeDrafts(this.db, cutOff)
+  }
+
+  /** Deletes a file given as an answer that no response keeps (one replaced, or in an abandoned draft). */
+  async removeAnswerFile(consultationId: string, fileId: string): Promise<void> {
+    const file = await this.kernel.files.get(fileId)
+    if (!file || file.owner !== answerFileOwner(consultationId)) return
+    await this.kernel.files.remove(this.db, fileId)
   }
 
   /** The response this browser submitted, for the confirmation page. */

@@ -342,6 +342,9 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{
         if (typeof given === 'object' && given !== null && 'path' in given) {
           try {
             const stored = await service.storeAnswerFile(id, q.id, given as Upload)
+            // The file it replaces is no longer needed.
+            const before = draft?.answers[q.id]
+            if (typeof before === 'string' && before !== '') await service.removeAnswerFile(id, before)
             raw[q.id] = stored.id
             raw[fileNameKey(q.id)] = stored.filename
             continue
