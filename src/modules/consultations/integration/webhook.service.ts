@@ -52,9 +52,14 @@ export class WebhookService {
     return this.kernel.db
   }
 
-  /** The bodies this person administers. */
+  /** The bodies this person administers (every body, for platform administrators). */
   async administeredOrganisations(ctx: ActionContext): Promise<Organisation[]> {
     const principal = requirePrincipal(ctx)
+    if (principal.isPlatformAdmin) {
+      const all: Organisation[] = []
+      for await (const o of this.kernel.organisations.all()) all.push(o)
+      return all.sort((a, b) => a.nameEn.localeCompare(b.nameEn))
+    }
     const ids = principal.memberships.filter((m) => m.roles.includes(ORG_ADMIN)).map((m) => m.organisationId)
     const out: Organisation[] = []
     for (const id of ids) {

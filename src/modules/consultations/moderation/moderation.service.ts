@@ -120,14 +120,15 @@ export class ModerationService {
     let spans: { start: number; end: number }[] = []
     if (input.action === 'redact') {
       const errors: Record<string, string> = {}
-      if (!(redactionReasons as readonly string[]).includes(input.reason))
-        errors.reason = 'consultations.moderation.error.reason'
-      else reason = input.reason as RedactionReason
       if (input.text.trim() === '') errors.text = 'consultations.moderation.error.textMissing'
       else {
         spans = findSpans(answer.value, input.text)
         if (spans.length === 0) errors.text = 'consultations.moderation.error.textNotFound'
       }
+      // In the order of the form, so the error summary reads as the page does.
+      if (!(redactionReasons as readonly string[]).includes(input.reason))
+        errors.reason = 'consultations.moderation.error.reason'
+      else reason = input.reason as RedactionReason
       if (reason === 'other' && note === '') errors.note = 'consultations.moderation.error.noteForOther'
       assertFields('CONSULTATION_MODERATION_INVALID', errors, 'Check the redaction')
     }
