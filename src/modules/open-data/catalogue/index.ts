@@ -13,6 +13,8 @@ import { PlatformOutlet, type RecordLoader } from './platform.outlet.js'
 import { DATASET_CHANGED, type DatasetChanged } from '../../../platform/datasets/dataset-outlet.js'
 import { HARVEST_DUE_JOB, HARVEST_JOB, HarvestService } from './harvest.service.js'
 import { harvestWeb } from './web/harvest.web.js'
+import { CollectionService } from './collection.service.js'
+import { collectionWeb } from './web/collection.web.js'
 import { catalogueApi } from './api/catalogue.api.js'
 import { ckanApi } from './api/ckan.api.js'
 
@@ -57,11 +59,13 @@ export function createCatalogue(
   kernel.events.subscribe<DatasetChanged>(DATASET_CHANGED, 'open-data', async ({ provider, key }) => {
     await outlet.refresh(provider, key)
   })
+  const collections = new CollectionService(kernel, service)
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(catalogueWeb, { service })
     await app.register(manageCatalogueWeb, { service })
     await app.register(subscriptionWeb, { service, subscriptions })
     await app.register(harvestWeb, { service, harvests })
+    await app.register(collectionWeb, { service, collections })
     await app.register(catalogueApi, { service, prefix: '/api/v1' })
     await app.register(ckanApi, { service })
   }
