@@ -33,6 +33,7 @@ export type MeetingPaperTable = {
   title: string
   url: string
   position: number
+  file_id: string | null
   created_at: CreatedAt
 }
 

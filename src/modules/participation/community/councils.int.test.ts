@@ -186,6 +186,45 @@ describe('community councils and meetings', () => {
     assert.equal(page.$('a[href="https://portobellocc.example/papers/treasurer.pdf"]').text(), 'Treasurer’s report')
   })
 
+  it('stores an uploaded paper and serves it from the meeting, refusing a file of the wrong kind', async () => {
+    const url = `/manage/community-councils/portobello-community-council/meetings/${meetingId}/papers`
+    const csrf = (await manager.get(`/manage/community-councils/portobello-community-council/meetings/${meetingId}`))
+      .$('form[action$="/papers"] input[name="_csrf"]')
+      .attr('value')!
+    const upload = async (filename: string, content: string, type: string) => {
+      const form = new FormData()
+      form.append('_csrf', csrf)
+      form.append('paperTitle', 'Planning map')
+      form.append('paperUrl', '')
+      form.append('paperFile', new Blob([content], { type }), filename)
+      const request = new Request('http://comhla.test/', { method: 'POST', body: form })
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': request.headers.get('content-type')!,
+          cookie: `comhla_session=${manager.cookie('comhla_session')}; comhla_csrf=${manager.cookie('comhla_csrf')}`,
+        },
+        payload: Buffer.from(await request.arrayBuffer()),
+      })
+    }
+    const wrong = await upload('map.exe', 'MZ not a document', 'application/octet-stream')
+    assert.equal(wrong.statusCode, 422)
+    assert.match(wrong.body, /The selected file must be one of the types listed/)
+    const ok = await upload('map.pdf', '%PDF-1.4 a planning map', 'application/pdf')
+    assert.equal(ok.statusCode, 303)
+    const page = await anonymous.get(`/community-councils/portobello-community-council/meetings/${meetingId}`)
+    const href = page
+      .$('a')
+      .filter((_, el) => page.$(el).text() === 'Planning map')
+      .attr('href')!
+    assert.match(href, new RegExp(`/meetings/${meetingId}/papers/[0-9a-f-]{36}$`))
+    const file = await anonymous.get(href)
+    assert.equal(file.status, 200)
+    assert.equal(file.headers['content-type'], 'application/pdf')
+    assert.equal(file.body, '%PDF-1.4 a planning map')
+  })
+
   it('lists the community council and its meetings publicly, as JSON and as CSV', async () => {
     const list = await anonymous.get('/community-councils?council=city-of-edinburgh-council')
     assert.match(text(list.$, 'main'), /Portobello Community Council/)

@@ -1,6 +1,7 @@
 // Community councils and their meetings: councils' staff add community councils (organisations
 // under the council) and give people roles through the kernel's invitations; meetings with agenda,
 // papers, a joining link, registration to attend, minutes, and an iCalendar feed.
+import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
@@ -21,6 +22,8 @@ import {
 } from './community.access.js'
 import { londonInstant, webAddress } from './community.text.js'
 import { calendar, type CalendarEvent } from './ical.js'
+import { DOCUMENT_EXTENSIONS } from '../../../platform/files/file.service.js'
+import type { Upload } from '../../../platform/files/uploads.plugin.js'
 import { MEETINGS_DATASET } from './community.datasets.js'
 
 export const meetingKinds = ['in-person', 'online', 'hybrid'] as const
@@ -48,7 +51,7 @@ export type Meeting = {
   updatedAt: Date
 }
 
-export type Paper = { id: string; title: string; url: string; position: number }
+export type Paper = { id: string; title: string; url: string; position: number; file_id: string | null }
 
 export type MeetingInput = {
   title: string
@@ -441,35 +444,73 @@ export class CommunityCouncilService {
     )
   }
 
-  async addPaper(ctx: ActionContext, cc: Organisation, meetingId: string, input: { title: string; url: string }) {
-    requireCommunityCouncilManager(ctx, cc)
+  /** A paper is a link, or an uploaded document kept in kernel.files and served from the paper's own address. */
+  async addPaper(
+    ctx: ActionContext,
+    cc: Organisation,
+    meetingId: string,
+    input: { title: string; url: string; file?: Upload | null },
+  ) {
+    const principal = requireCommunityCouncilManager(ctx, cc)
     const meeting = await this.meetingOf(cc, meetingId)
     const fields: FieldErrors = {}
     if (input.title.trim() === '') fields.paperTitle = 'participation.meeting.validation.paperTitleRequired'
     else if (input.title.trim().length > 200) fields.paperTitle = 'participation.meeting.validation.titleTooLong'
-    const url = webAddress(input.url)
-    if (!url) fields.paperUrl = 'participation.meeting.validation.paperUrl'
+    const url = input.file ? null : webAddress(input.url)
+    if (!input.file && !url) fields.paperUrl = 'participation.meeting.validation.paperUrl'
     assertValid('MEETING_INVALID', fields, 'Check the paper’s details')
     await inTransaction(this.kernel.db, async (trx) => {
       const db = trx.withTables<CommunityTables>()
+      const paperId = randomUUID()
+      const stored = input.file
+        ? await this.kernel.files.store(trx, input.file, {
+            owner: `participation.meeting-paper:${paperId}`,
+            organisationId: cc.id,
+            accept: DOCUMENT_EXTENSIONS,
+            field: 'paperFile',
+            createdBy: principal.via === 'system' ? null : principal.accountId,
+          })
+        : null
       const last = await db
         .selectFrom('participation.cc_meeting_paper')
         .select((eb) => eb.fn.max('position').as('max'))
         .where('meeting_id', '=', meeting.id)
         .executeTakeFirst()
-      const row = await db
+      const address = stored ? `/community-councils/${cc.slug}/meetings/${meeting.id}/papers/${paperId}` : url!
+      await db
         .insertInto('participation.cc_meeting_paper')
-        .values({ meeting_id: meeting.id, title: input.title.trim(), url: url!, position: Number(last?.max ?? 0) + 1 })
-        .returning('id')
-        .executeTakeFirstOrThrow()
+        .values({
+          id: paperId,
+          meeting_id: meeting.id,
+          title: input.title.trim(),
+          url: address,
+          file_id: stored?.id ?? null,
+          position: Number(last?.max ?? 0) + 1,
+        })
+        .execute()
       await this.kernel.audit.record(trx, ctx, {
         action: 'participation.meeting.paper-added',
         organisationId: cc.id,
         targetType: 'meeting',
         targetId: meeting.id,
-        details: { paperId: row.id, title: input.title.trim(), url },
+        details: { paperId, title: input.title.trim(), url: address, file: stored?.filename ?? null },
       })
     })
+  }
+
+  /** An uploaded paper's file, to whoever may see its meeting. */
+  async paperFile(ctx: ActionContext, cc: Organisation, meetingId: string, paperId: string) {
+    const meeting = await this.meeting(ctx, cc, meetingId)
+    if (!uuidPattern.test(paperId)) throw meetingNotFound()
+    const row = await this.db
+      .selectFrom('participation.cc_meeting_paper')
+      .select('file_id')
+      .where('id', '=', paperId)
+      .where('meeting_id', '=', meeting.id)
+      .executeTakeFirst()
+    const file = row?.file_id ? await this.kernel.files.get(row.file_id) : null
+    if (!file) throw meetingNotFound()
+    return file
   }
 
   async removePaper(ctx: ActionContext, cc: Organisation, meetingId: string, paperId: string) {
@@ -482,9 +523,10 @@ export class CommunityCouncilService {
         .deleteFrom('participation.cc_meeting_paper')
         .where('id', '=', paperId)
         .where('meeting_id', '=', meeting.id)
-        .returning(['title'])
+        .returning(['title', 'file_id'])
         .executeTakeFirst()
       if (!removed) throw meetingNotFound()
+      if (removed.file_id) await this.kernel.files.remove(trx, removed.file_id)
       await this.kernel.audit.record(trx, ctx, {
         action: 'participation.meeting.paper-removed',
         organisationId: cc.id,
@@ -498,7 +540,7 @@ export class CommunityCouncilService {
   async papers(meetingId: string): Promise<Paper[]> {
     const rows = await this.db
       .selectFrom('participation.cc_meeting_paper')
-      .select(['id', 'title', 'url', 'position'])
+      .select(['id', 'title', 'url', 'position', 'file_id'])
       .where('meeting_id', '=', meetingId)
       .orderBy('position')
       .execute()

@@ -4,6 +4,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { Upload } from '../../../../platform/files/uploads.plugin.js'
 import { field, fieldErrorsOf, fieldList, formSchema, keepQuery } from '../../../../platform/http/forms.js'
 import { signedIn } from '../../../../platform/http/guards.js'
 import type { Organisation } from '../../../../platform/organisations/organisation.service.js'
@@ -544,10 +546,13 @@ export const councilsWeb: FastifyPluginAsyncTypebox<{ councils: CommunityCouncil
         paperTitle: field(request.body, 'paperTitle', 300),
         paperUrl: field(request.body, 'paperUrl', 2100),
       }
+      const upload = (request.body as Record<string, unknown> | undefined)?.paperFile
+      const file = Value.Check(Upload, upload) ? upload : null
       try {
         await councils.addPaper(request.ctx(), cc, request.params.id, {
           title: values.paperTitle,
           url: values.paperUrl,
+          file,
         })
         return reply.redirect(`/manage/community-councils/${cc.slug}/meetings/${request.params.id}#papers`, 303)
       } catch (error) {
@@ -555,6 +560,16 @@ export const councilsWeb: FastifyPluginAsyncTypebox<{ councils: CommunityCouncil
         if (!fieldErrors) throw error
         return renderManageMeeting(request, reply, request.params, values, fieldErrors)
       }
+    },
+  )
+
+  app.get(
+    '/community-councils/:slug/meetings/:id/papers/:paperId',
+    { schema: { params: PaperParams } },
+    async (request, reply) => {
+      const cc = await councils.get(request.params.slug)
+      const file = await councils.paperFile(request.ctx(), cc, request.params.id, request.params.paperId)
+      return app.kernel.files.send(reply, file)
     },
   )
 
