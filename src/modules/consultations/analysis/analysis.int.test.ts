@@ -250,6 +250,11 @@ describe('consultation analysis', () => {
     await respond(c.id, { [a]: 'Yes', [b]: 'Something else' }, { name: 'iain ', email: 'IAIN@example.org' })
     await respond(c.id, {})
     await respond(c.id, { [b]: '  ' })
+    // the same text twice is a duplicate; the same boxes ticked by two people is not
+    await respond(c.id, { [a]: 'Yes', [b]: 'Ferries to Coll should run daily' })
+    await respond(c.id, { [a]: 'Yes', [b]: 'Ferries to Coll should run daily' })
+    await respond(c.id, { [a]: 'No' })
+    await respond(c.id, { [a]: 'No' })
 
     const run = await analyst.submit(`/manage/consultations/${c.id}/analysis/quality`, {})
     assert.equal(run.status, 303)
@@ -263,6 +268,7 @@ describe('consultation analysis', () => {
     assert.equal(summary.campaignResponses, 4)
     assert.equal(summary['duplicate-identity'], 1)
     assert.equal(summary.blank, 2)
+    assert.equal(summary['duplicate-answers'], 1)
 
     const page = await analyst.get(`/manage/consultations/${c.id}/analysis/quality`)
     assert.equal(page.headers.refresh, undefined)
@@ -280,7 +286,7 @@ describe('consultation analysis', () => {
     assert.equal(group.$('td:contains("Excluded")').length, 4)
 
     const overview = await analyst.get(`/manage/consultations/${c.id}/analysis`)
-    assert.match(text(overview.$, '[role="status"]'), /4 responses counted/)
+    assert.match(text(overview.$, '[role="status"]'), /8 responses counted/)
     const excluded = await analyst.get(`/manage/consultations/${c.id}/analysis?flag=excluded`)
     assert.match(text(excluded.$, '[role="status"]'), /4 responses counted/)
 
@@ -300,7 +306,7 @@ describe('consultation analysis', () => {
     const count = await sql<{
       n: number
     }>`select count(*)::int as n from consultations.response where consultation_id = ${c.id}`.execute(t.app.kernel.db)
-    assert.equal(count.rows[0]!.n, 8, 'nothing is deleted')
+    assert.equal(count.rows[0]!.n, 12, 'nothing is deleted')
     const decisions = await sql<{
       n: number
     }>`select count(*)::int as n from core.audit_event where action in ('consultation.responses-excluded', 'consultation.responses-merged')`.execute(

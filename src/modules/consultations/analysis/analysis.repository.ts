@@ -536,12 +536,17 @@ export class AnalysisRepository {
     return rows
   }
 
-  /** Groups of responses whose answers are exactly the same (blank ones aside). */
+  /**
+   * Groups of responses whose answers are exactly the same, free text included (people who only
+   * tick the same boxes are not duplicates of each other).
+   */
   async answerDuplicates(executor: Executor, consultationId: string): Promise<{ label: string; ids: string[] }[]> {
     const { rows } = await sql<{ label: string; ids: string[] }>`
       select left(min(r.answers::text), 300) as label, array_agg(r.id order by r.submitted_at, r.id) as ids
       from consultations.response r
-      where r.consultation_id = ${consultationId} and r.answers <> '{}'::jsonb
+      where r.consultation_id = ${consultationId}
+        and r.id in (select a.response_id from consultations.answer a
+                     where a.consultation_id = ${consultationId} and a.kind = 'text')
       group by r.answers
       having count(*) > 1`.execute(executor)
     return rows
