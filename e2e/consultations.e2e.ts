@@ -9,7 +9,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
-import { assertEveryPageChecked, launchBrowser, openPage, screenshot, visit, visitedUrls } from './support/browser.js'
+import {
+  assertEveryPageChecked,
+  launchBrowser,
+  navigate,
+  openPage,
+  screenshot,
+  visit,
+  visitedUrls,
+} from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 import { journey } from './support/journey.js'
 import { AdminPage, BasePage, SetupPage } from './support/pages.js'
@@ -147,6 +155,7 @@ const help: QuestionDetails = {
 }
 const travelQuestions = [cycles, lastTrip, safety, help]
 const traveller = { name: 'Torquil Munro', email: 'torquil.munro@example.com' }
+const travelPaper = Buffer.from('%PDF-1.7\nActive travel strategy for the Highlands\n')
 const answers = {
   route: 'Uig to Tarbert',
   improve: 'An earlier sailing on Mondays, so that people can reach Raigmore for morning appointments.',
@@ -626,6 +635,29 @@ describe(
       },
     )
 
+    step('the administrator adds a supporting document, refusing an empty upload', async () => {
+      await visit(admin, `/manage/consultations/${travelId}`)
+      await navigate(admin, () =>
+        admin.locator('main').getByRole('link', { name: 'Add a document', exact: true }).click(),
+      )
+      const form = await new BasePage(admin).expect(
+        `/manage/consultations/${travelId}/documents/new`,
+        'Add a supporting document',
+      )
+      await navigate(admin, () => admin.locator('main').getByRole('button', { name: 'Upload the document' }).click())
+      await expectFieldErrors(form, [{ text: 'Choose a file to upload', href: '#document' }])
+      await admin
+        .locator('main')
+        .getByLabel('Document', { exact: true })
+        .setInputFiles({ name: 'Active travel strategy.pdf', mimeType: 'application/pdf', buffer: travelPaper })
+      await navigate(admin, () => admin.locator('main').getByRole('button', { name: 'Upload the document' }).click())
+      await new ManageConsultationPage(admin).expect(`/manage/consultations/${travelId}`, travel.title)
+      assert.match(
+        await admin.locator('main ul.comhla-documents').innerText(),
+        new RegExp(`Active travel strategy\\.pdf \\(PDF, ${travelPaper.length} bytes\\)`),
+      )
+    })
+
     step(
       'on a phone, by keyboard, a respondent answers the first section, correcting a date, and saves to come back later',
       async () => {
@@ -634,6 +666,11 @@ describe(
         const kb2 = new KeyboardUser(phone2)
         await visit(phone2, `/consultations/${travelId}`)
         await measure(phone2, '14-phone-travel')
+        assert.match(
+          await phone2.locator('main ul.comhla-documents').innerText(),
+          /Active travel strategy\.pdf \(PDF, \d+ bytes\)/,
+          'the supporting document is listed with its kind and size',
+        )
         await kb2.tabTo((s) => s.tag === 'a' && s.text === 'Respond online', 'the "Respond online" button')
         await kb2.enterAndLoad()
         const first = await new QuestionnairePage(phone2).expect(`/consultations/${travelId}/respond`, 'Your journeys')
