@@ -3,9 +3,13 @@
 // question type, reorders it and publishes it; a member of the public on a phone finds it, and
 // answers it with the keyboard alone through the questionnaire (recovering from missing answers
 // through the error summary), the Respondent Information Form and "Check your answers"; the
-// administrator then finds the response on the staff pages and in the CSV download. Every page is
-// checked with axe-core (WCAG 2.2 AA) and the common layout; on the phone nothing may be wider
-// than the screen.
+// administrator then finds the response on the staff pages and in the CSV download. Then the
+// administrator builds a second consultation in two sections (a condition, a choice grid, a date,
+// "Other, please specify"), shown a section a page, previews it, adds a supporting document and
+// publishes it; on a 375×667 phone, by keyboard alone, a respondent corrects a date, saves to come
+// back later, and from the emailed link (read in the outbox) finishes on another phone, checks the
+// answers and submits. Every page is checked with axe-core (WCAG 2.2 AA) and the common layout;
+// on the phone nothing may be wider than the screen.
 import assert from 'node:assert/strict'
 import { after, before, describe } from 'node:test'
 import type { Browser, Page } from 'playwright-core'

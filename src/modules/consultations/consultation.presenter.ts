@@ -191,10 +191,10 @@ export function answerText(answers: Answers, questionOrId: Question | string, lo
 }
 
 /** The answers as plain text, for the emailed receipt: each question, then its answer. */
-export function answersAsText(questions: Question[], answers: Answers, t: Translate): string {
+export function answersAsText(questions: Question[], answers: Answers, t: Translate, locale = 'en'): string {
   return questions
     .map((q) => {
-      const value = answerText(answers, q)
+      const value = answerText(answers, q, locale)
       return `${q.title}\n${value === '' ? t('consultations.answer.notAnswered') : value}`
     })
     .join('\n\n')

@@ -1115,7 +1115,7 @@ export class ConsultationService {
               organisation:
                 locale === 'gd' && found.organisation.nameGd ? found.organisation.nameGd : found.organisation.nameEn,
               reference: response.reference,
-              answers: answersAsText(visible, answers, t),
+              answers: answersAsText(visible, answers, t, locale),
               link: `${this.kernel.config.baseUrl}/consultations/${consultationId}`,
             },
           })
