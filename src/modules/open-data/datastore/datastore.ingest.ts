@@ -287,17 +287,39 @@ export async function ingestFile(
       skip_empty_lines: true,
       max_record_size: 1024 * 1024,
     })
-    const records = source.pipe(decodingStream(encoding)).pipe(parser)
-    parser.on('error', () => undefined)
-    const iterator = records[Symbol.asyncIterator]() as AsyncIterator<string[]>
+    ;(encoding === 'utf-8' ? source : source.pipe(decodingStream(encoding))).pipe(parser)
+    let ended = false
+    parser.on('end', () => {
+      ended = true
+    })
+    parser.on('error', (error: { code?: string; lines?: number }) => {
+      csvError = { code: error.code ?? 'CSV', line: error.lines ?? 0 }
+    })
+    // records are read in runs from the parser's buffer: one promise per run, not per record
+    const buffered: string[][] = []
+    let at = 0
     const next = async (): Promise<string[] | null> => {
-      try {
-        const r = await iterator.next()
-        return r.done ? null : r.value
-      } catch (error) {
-        const e = error as { code?: string; lines?: number }
-        csvError = { code: e.code ?? 'CSV', line: e.lines ?? 0 }
-        return null
+      for (;;) {
+        if (at < buffered.length) return buffered[at++]!
+        buffered.length = 0
+        at = 0
+        for (let r = parser.read() as string[] | null; r !== null; r = parser.read() as string[] | null) {
+          buffered.push(r)
+          if (buffered.length >= 4096) break
+        }
+        if (buffered.length) continue
+        if (ended || csvError) return null
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            parser.off('readable', done)
+            parser.off('end', done)
+            parser.off('error', done)
+            resolve()
+          }
+          parser.on('readable', done)
+          parser.on('end', done)
+          parser.on('error', done)
+        })
       }
     }
     const first = await next()
@@ -325,8 +347,8 @@ export async function ingestFile(
         const r = await next()
         if (!r) break
         sample.push(r)
-        if (r.length === width) inferrer.add(r)
       }
+      for (const r of sample) if (r.length === width) inferrer.add(r)
       if (csvError && sample.length === 0) throw csvFailure(csvError)
       const types = inferrer.result()
       columns = header.map((name, i) => ({
@@ -337,6 +359,19 @@ export async function ingestFile(
         title: name,
         description: '',
         unit: '',
+      }))
+    }
+    // text with words in it goes into the full-text index; codes and identifiers do not
+    if (!(input.current && input.mode !== 'replace')) {
+      if (sample.length === 0)
+        while (sample.length < SAMPLE_ROWS) {
+          const r = await next()
+          if (!r) break
+          sample.push(r)
+        }
+      columns = columns.map((c, i) => ({
+        ...c,
+        searchable: c.type === 'string' && c.format === 'default' && sample.some((r) => /\S\s+\S/.test(r[i] ?? '')),
       }))
     }
     // where each file column goes (append/upsert files may order columns differently)
@@ -360,7 +395,7 @@ export async function ingestFile(
     await store.query(`drop table if exists ${qualified(tableName)}`)
     await store.query(
       `create table ${qualified(tableName)} (_id bigint not null, ${columns
-        .map((c) => `${ident(c.physical)} ${sqlType(c.type)}`)
+        .map((c) => `${ident(c.physical)} ${sqlType(c.type)}${c.type === 'string' ? ' collate "C"' : ''}`)
         .join(', ')})`,
     )
     created = true
@@ -502,7 +537,7 @@ export async function ingestFile(
 
 /** The text columns searched by the full-text search, as one expression (the same in the index and in queries). */
 export function ftsExpression(columns: StoredColumn[]): string | null {
-  const text = columns.filter((c) => c.type === 'string')
+  const text = columns.filter((c) => c.searchable ?? c.type === 'string')
   if (text.length === 0) return null
   return `to_tsvector('simple'::regconfig, ${text.map((c) => `coalesce(${ident(c.physical)}, '')`).join(` || ' ' || `)})`
 }
@@ -544,7 +579,8 @@ async function buildIndexes(
       for (let s = queue.shift(); s; s = queue.shift()) await run(s)
     })
   await Promise.all(store.kind === 'postgres' ? [worker(), worker()] : [worker()])
-  await store.query(`analyze ${t}`)
+  // statistics for the planner, and the visibility map so that index-only scans need not visit the table
+  await store.query(store.kind === 'postgres' ? `vacuum (analyze) ${t}` : `analyze ${t}`)
 }
 
 /** Where uploaded files wait for their job. */

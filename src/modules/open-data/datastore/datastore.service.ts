@@ -67,6 +67,7 @@ export class DatastoreServiceImpl {
 
   constructor(private readonly kernel: Kernel) {
     this.store = createStore(kernel.database)
+    this.cacheMs = kernel.config.env === 'test' ? 0 : 1000
   }
 
   private get db() {
@@ -80,8 +81,28 @@ export class DatastoreServiceImpl {
     return viewer.kind === 'context' && isMemberOrAdmin(viewer.ctx, table.organisationId)
   }
 
-  private async readable(resourceId: string, viewer: Viewer): Promise<TableRow> {
+  /** Tables and versions read in the last second, so a busy table costs no metadata query per request. */
+  // not in tests, where a second instance of the service (the test's) changes tables under this one
+  private readonly cacheMs: number
+  private recent = new Map<string, { at: number; table: TableRow | null; version: VersionRow | null }>()
+
+  private forget(resourceId: string): void {
+    this.recent.delete(resourceId)
+  }
+
+  private async cached(resourceId: string): Promise<{ table: TableRow | null; version: VersionRow | null }> {
+    const hit = this.recent.get(resourceId)
+    if (hit && Date.now() - hit.at < this.cacheMs) return hit
     const table = await repo.table(this.db, resourceId)
+    const version = table?.currentVersion ? await repo.version(this.db, resourceId, table.currentVersion) : null
+    const entry = { at: Date.now(), table, version }
+    if (this.recent.size > 1000) this.recent.clear()
+    this.recent.set(resourceId, entry)
+    return entry
+  }
+
+  private async readable(resourceId: string, viewer: Viewer): Promise<TableRow> {
+    const { table } = await this.cached(resourceId)
     if (!table || !this.canRead(table, viewer)) throw notFound()
     return table
   }
@@ -154,6 +175,7 @@ export class DatastoreServiceImpl {
       if (!table) throw notFound()
       if (table.isPublic === isPublic) return
       await repo.setPublic(trx, resourceId, isPublic)
+      this.forget(resourceId)
       await this.kernel.audit.record(trx, ctx, {
         action: isPublic ? 'open-data.datastore.table-published' : 'open-data.datastore.table-withdrawn',
         organisationId: table.organisationId,
@@ -171,6 +193,7 @@ export class DatastoreServiceImpl {
       const table = await repo.table(trx, resourceId, true)
       if (!table) return
       await repo.deleteTable(trx, resourceId)
+      this.forget(resourceId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'open-data.datastore.table-removed',
         organisationId: table.organisationId,
@@ -523,6 +546,7 @@ export class DatastoreServiceImpl {
         const [count] = await this.store.query<{ n: number | string }>(
           `select count(*) as n from ${qualified(upload.stagedTable)}`,
         )
+        this.forget(upload.resourceId)
         const number = await repo.swapIn(trx, {
           resourceId: upload.resourceId,
           tableName: upload.stagedTable,
@@ -622,6 +646,7 @@ export class DatastoreServiceImpl {
           encoding: result.encoding,
         }
         if (decision === 'swap') {
+          this.forget(upload.resourceId)
           const number = await repo.swapIn(trx, {
             resourceId: upload.resourceId,
             tableName: result.tableName,
@@ -724,6 +749,8 @@ export class DatastoreServiceImpl {
   private async versionOf(table: TableRow, number?: number): Promise<VersionRow> {
     const n = number ?? table.currentVersion
     if (!n) throw new DatastoreError('DATASTORE_NO_DATA', 'not-found', 'No data has been loaded into this table yet')
+    const hit = this.recent.get(table.resourceId)
+    if (this.cacheMs && hit?.version && hit.version.number === n && hit.table === table) return hit.version
     const v = await repo.version(this.db, table.resourceId, n)
     if (!v) throw new DatastoreError('DATASTORE_NOT_FOUND', 'not-found', `There is no version ${n}`)
     return v
@@ -807,6 +834,7 @@ export class DatastoreServiceImpl {
     })
     await inTransaction(this.db, async (trx) => {
       await repo.setColumns(trx, resourceId, columns)
+      this.forget(resourceId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'open-data.datastore.dictionary-updated',
         organisationId: table.organisationId,

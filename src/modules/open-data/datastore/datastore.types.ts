@@ -2,7 +2,11 @@
 import type { ColumnFormat, ColumnType, DatastoreColumn } from './datastore.public.js'
 
 /** A column as stored: its dictionary entry and its name in the PostgreSQL table (c0, c1, …). */
-export type StoredColumn = DatastoreColumn & { physical: string }
+export type StoredColumn = DatastoreColumn & {
+  physical: string
+  /** in the full-text index: text with words in it (not codes); absent on tables loaded before this was kept */
+  searchable?: boolean
+}
 
 export type UploadMode = 'replace' | 'append' | 'upsert'
 export type OnInvalid = 'ask' | 'refuse' | 'skip'
