@@ -113,4 +113,41 @@ describe('the outcome of a consultation: we asked, you said, we did', () => {
     ])
       assert.ok(actions.includes(a), a)
   })
+
+  it('keeps an uploaded document with the outcome and serves it to the public', async () => {
+    const url = `/manage/consultations/${closedId}/outcome`
+    const page = await manager.get(url)
+    const csrf = page.$(`form[action="${url}/documents"] input[name="_csrf"]`).attr('value')!
+    const boundary = '----comhla-outcome-boundary'
+    const part = (name: string, value: string) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+    const payload = [
+      part('_csrf', csrf),
+      part('title', 'Full analysis'),
+      part('url', ''),
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="analysis.txt"\r\nContent-Type: text/plain\r\n\r\nWhat people said, in full.\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('')
+    const cookie = (manager as unknown as { cookieHeader: () => string }).cookieHeader()
+    const upload = await t.app.inject({
+      method: 'POST',
+      url: `${url}/documents`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie },
+      payload,
+    })
+    assert.equal(upload.statusCode, 303, upload.body.slice(0, 500))
+    const outcome = await new TestClient(t.app).get(`/consultations/${closedId}/outcome`)
+    const link = outcome.$('a:contains("Full analysis")').attr('href')!
+    assert.match(link, /^\/consultations\/[0-9a-f-]{36}\/outcome\/documents\/[0-9a-f-]{36}$/)
+    const file = await new TestClient(t.app).get(link)
+    assert.equal(file.status, 200)
+    assert.equal(file.body, 'What people said, in full.')
+    const missing = await manager.submit(
+      url,
+      { title: 'Nothing attached', url: '' },
+      { formSelector: `form[action="${url}/documents"]` },
+    )
+    assert.equal(missing.status, 422)
+    assert.match(text(missing.$, '#url-error'), /or upload it/)
+  })
 })

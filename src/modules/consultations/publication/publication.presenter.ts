@@ -105,7 +105,10 @@ export function outcomeToApi(
     bodyMarkdown: outcome.bodyMarkdown,
     bodyHtml: renderMarkdown(outcome.bodyMarkdown),
     bodyMarkdownGd: outcome.bodyMarkdownGd || null,
-    documents: documents.filter((d) => d.url).map((d) => ({ title: d.title, url: d.url! })),
+    documents: documents.map((d) => ({
+      title: d.title,
+      url: d.url ?? `${baseUrl}/consultations/${consultation.id}/outcome/documents/${d.id}`,
+    })),
     responsesUrl: responsesPublished ? `${baseUrl}/consultations/${consultation.id}/published-responses` : null,
   }
 }

@@ -193,10 +193,16 @@ export class PublicationRepository {
     }))
   }
 
-  async addDocument(executor: Executor, consultationId: string, title: string, url: string): Promise<OutcomeDocument> {
+  async addDocument(
+    executor: Executor,
+    consultationId: string,
+    title: string,
+    url: string | null,
+    fileId: string | null,
+  ): Promise<OutcomeDocument> {
     const r = await tables(executor)
       .insertInto('consultations.outcome_document')
-      .values({ consultation_id: consultationId, title, url })
+      .values({ consultation_id: consultationId, title, url, file_id: fileId })
       .returningAll()
       .executeTakeFirstOrThrow()
     return { id: r.id, title: r.title, url: r.url, fileId: r.file_id, createdAt: new Date(r.created_at) }

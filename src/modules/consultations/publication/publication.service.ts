@@ -4,6 +4,8 @@
 // organisation's name for organisations, redacted spans replaced by their reason, and free text not
 // yet moderated held back. "Do not publish" responses are never read here.
 import type { Kernel } from '../../../platform/kernel.js'
+import { DOCUMENT_EXTENSIONS, type StoredFile } from '../../../platform/files/file.service.js'
+import type { Upload } from '../../../platform/files/uploads.plugin.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
 import { requirePrincipal } from '../../../platform/auth/authorisation.js'
 import { inTransaction } from '../../../platform/db/transaction.js'
@@ -128,6 +130,8 @@ export function toPublished(
     answers,
   }
 }
+
+const outcomeFileOwner = (consultationId: string) => `consultations.outcome:${consultationId}`
 
 const HTTPS_URL = /^https?:\/\/[^\s/$.?#][^\s]*$/i
 
@@ -298,29 +302,66 @@ export class PublicationService {
     })
   }
 
-  async addDocument(ctx: ActionContext, consultationId: string, input: { title: string; url: string }): Promise<void> {
+  /** Adds a document to the outcome: a link, or a file uploaded and kept with kernel.files. */
+  async addDocument(
+    ctx: ActionContext,
+    consultationId: string,
+    input: { title: string; url: string; upload?: Upload | undefined },
+  ): Promise<void> {
+    const principal = requirePrincipal(ctx)
     const found = await this.consultations.getForManager(ctx, consultationId)
     const title = input.title.trim().replace(/\s+/g, ' ')
     const url = input.url.trim()
     const errors: Record<string, string> = {}
     if (title === '') errors.title = 'consultations.outcome.error.documentTitle'
     else if (title.length > 300) errors.title = 'consultations.outcome.error.documentTitleTooLong'
-    if (!HTTPS_URL.test(url) || url.length > 2000) errors.url = 'consultations.outcome.error.documentUrl'
+    if (!input.upload) {
+      if (url === '') errors.url = 'consultations.outcome.error.documentMissing'
+      else if (!HTTPS_URL.test(url) || url.length > 2000) errors.url = 'consultations.outcome.error.documentUrl'
+    }
     assertFields('CONSULTATION_OUTCOME_INVALID', errors, 'Check the document')
     await inTransaction(this.db, async (trx) => {
       if ((await this.repo.documents(trx, consultationId)).length >= 50)
         throw new PublicationError('CONSULTATION_OUTCOME_INVALID', 'consultations.outcome.error.tooManyDocuments', {
           fields: { title: 'consultations.outcome.error.tooManyDocuments' },
         })
-      const doc = await this.repo.addDocument(trx, consultationId, title, url)
+      const file = input.upload
+        ? await this.kernel.files.store(trx, input.upload, {
+            owner: outcomeFileOwner(consultationId),
+            organisationId: found.organisation.id,
+            accept: DOCUMENT_EXTENSIONS,
+            field: 'file',
+            createdBy: principal.via === 'system' ? null : principal.accountId,
+          })
+        : null
+      const doc = await this.repo.addDocument(trx, consultationId, title, file ? null : url, file?.id ?? null)
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.outcome-document-added',
         organisationId: found.organisation.id,
         targetType: 'consultation',
         targetId: consultationId,
-        details: { documentId: doc.id, title, url },
+        details: {
+          documentId: doc.id,
+          title,
+          ...(file ? { fileId: file.id, filename: file.filename, size: file.size } : { url }),
+        },
       })
     })
+  }
+
+  /** An uploaded document of a published outcome, for anyone; of an unpublished one, for its managers. */
+  async outcomeFile(
+    ctx: ActionContext,
+    consultationId: string,
+    documentId: string,
+  ): Promise<(StoredFile & { content: Buffer }) | null> {
+    const outcome = await this.repo.outcome(this.db, consultationId)
+    if (!outcome?.publishedAt) await this.consultations.getForManager(ctx, consultationId)
+    else await this.consultations.getPublished(consultationId)
+    const doc = (await this.repo.documents(this.db, consultationId)).find((d) => d.id === documentId)
+    if (!doc?.fileId) return null
+    const file = await this.kernel.files.get(doc.fileId)
+    return file && file.owner === outcomeFileOwner(consultationId) ? file : null
   }
 
   async removeDocument(ctx: ActionContext, consultationId: string, documentId: string): Promise<void> {
@@ -328,6 +369,7 @@ export class PublicationService {
     await inTransaction(this.db, async (trx) => {
       const removed = await this.repo.removeDocument(trx, consultationId, documentId)
       if (!removed) return
+      if (removed.fileId) await this.kernel.files.remove(trx, removed.fileId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.outcome-document-removed',
         organisationId: found.organisation.id,

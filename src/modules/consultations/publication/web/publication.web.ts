@@ -13,6 +13,8 @@ import { consultationView, renderMarkdown } from '../../consultation.presenter.j
 import type { RedactionReason } from '../../moderation/moderation.tables.js'
 import { staffBase } from '../../moderation/web/helpers.js'
 import type { PublicationService } from '../publication.service.js'
+import { PublicationError } from '../../moderation/moderation.errors.js'
+import type { Upload } from '../../../../platform/files/uploads.plugin.js'
 
 const switchForm = formSchema(['publish'], 10)
 const outcomeForm = formSchema(['body', 'bodyGd'], 60_000)
@@ -128,12 +130,18 @@ export const publicationWeb: FastifyPluginAsyncTypebox<{ publication: Publicatio
 
   app.post(
     '/manage/consultations/:id/outcome/documents',
-    { schema: { params: IdParams, body: documentForm }, attachValidation: true },
+    {
+      schema: { params: IdParams, body: documentForm },
+      attachValidation: true,
+      config: { multipartOptions: { limits: { fileSize: 25 * 1024 * 1024 } } },
+    },
     async (request, reply) => {
       if (!signedIn(request, reply)) return reply
       const documentValues = { title: field(request.body, 'title', 1000), url: field(request.body, 'url', 3000) }
+      const file = (request.body as Record<string, unknown> | undefined)?.file
+      const upload = file && typeof file === 'object' && 'path' in file ? (file as Upload) : undefined
       try {
-        await publication.addDocument(request.ctx(), request.params.id, documentValues)
+        await publication.addDocument(request.ctx(), request.params.id, { ...documentValues, upload })
       } catch (error) {
         const fieldErrors = fieldErrorsOf(error)
         if (!fieldErrors) throw error
@@ -199,6 +207,16 @@ export const publicationWeb: FastifyPluginAsyncTypebox<{ publication: Publicatio
         csvHref: `/api/v1/consultations/${id}/published-responses.csv`,
         jsonHref: `/api/v1/consultations/${id}/published-responses.json`,
       })
+    },
+  )
+
+  app.get(
+    '/consultations/:id/outcome/documents/:documentId',
+    { schema: { params: DocumentParams } },
+    async (request, reply) => {
+      const file = await publication.outcomeFile(request.ctx(), request.params.id, request.params.documentId)
+      if (!file) throw new PublicationError('CONSULTATION_OUTCOME_NOT_PUBLISHED', 'There is no such document')
+      return app.kernel.files.send(reply, file)
     },
   )
 
