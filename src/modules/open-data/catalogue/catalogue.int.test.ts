@@ -7,6 +7,31 @@ import { signIn } from '../../../../test/support/two-factor.js'
 import { systemContext } from '../../../platform/auth/principal.js'
 import type { CatalogueTables } from './dataset.tables.js'
 import { DUNDEE_GSS, FIFE_GSS, datasetForm } from './catalogue.fixtures.js'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { CatalogueService, type DatasetInput } from './dataset.service.js'
+import type { DatastoreService } from '../datastore/datastore.public.js'
+
+const noDatastore: DatastoreService = {
+  attachTable: async () => undefined,
+  setPublic: async () => undefined,
+  detachTable: async () => undefined,
+  summary: async () => null,
+  summaries: async () => new Map(),
+  query: async () => {
+    throw new Error('not used')
+  },
+  parseQuery: () => ({}),
+  preview: async () => null,
+  chart: async () => null,
+  partials: { preview: '', chart: '' },
+}
+
+const datasetFormInput = (organisationId: string, title: string): DatasetInput => {
+  const f = datasetForm(organisationId, title)
+  return { ...f, spatial: f.spatial }
+}
 
 describe('open-data catalogue: publishing', () => {
   let t: TestApp
@@ -195,6 +220,49 @@ describe('open-data catalogue: publishing', () => {
     )
     assert.equal(again.status, 303)
     assert.equal((await visitor.get('/datasets/household-waste-collected')).status, 200)
+  })
+
+  it('keeps a file resource in the platform file store, served once the dataset is published', async () => {
+    const kernel = t.app.kernel
+    const principal = await kernel.accounts.principalFor(kernel.db, publisherAccountId, 'session', null)
+    const ctx = { ...systemContext('test'), principal }
+    const service = new CatalogueService(kernel, noDatastore)
+    const dir = await mkdtemp(path.join(tmpdir(), 'od-file-'))
+    const pdf = path.join(dir, 'method.pdf')
+    await writeFile(pdf, '%PDF-1.4\n% a short method note\n')
+    const exe = path.join(dir, 'tool.exe')
+    await writeFile(exe, 'MZ')
+    const created = await service.create(ctx, datasetFormInput(fifeId, 'Methodology notes'))
+    const input = { kind: 'file', name: 'How we count', description: '', format: '', url: '' }
+    await assert.rejects(
+      service.addFileResource(ctx, created.id, input, {
+        filename: 'tool.exe',
+        mimetype: 'application/octet-stream',
+        path: exe,
+        size: 2,
+      }),
+      (e: { fields?: Record<string, string> }) => e.fields?.file === 'validation.file.type',
+    )
+    await assert.rejects(
+      service.addFileResource(ctx, created.id, input, undefined),
+      (e: { fields?: Record<string, string> }) => e.fields?.file === 'open-data.resource.error.file',
+    )
+    const resource = await service.addFileResource(ctx, created.id, input, {
+      filename: 'method.pdf',
+      mimetype: 'application/pdf',
+      path: pdf,
+      size: 30,
+    })
+    assert.equal(resource.format, 'PDF')
+    assert.equal((await visitor.get(`/open-data/files/${resource.id}`)).status, 404)
+    assert.equal((await publisher.get(`/open-data/files/${resource.id}`)).status, 200)
+    await service.publish(ctx, created.id)
+    const file = await visitor.get(`/open-data/files/${resource.id}`)
+    assert.equal(file.status, 200)
+    assert.equal(file.headers['content-type'], 'application/pdf')
+    assert.match(file.body, /a short method note/)
+    const page = await visitor.get('/datasets/methodology-notes')
+    assert.equal(page.$(`a[href="/open-data/files/${resource.id}"]`).length, 1)
   })
 
   it('deletes a never-published draft but never a published dataset', async () => {

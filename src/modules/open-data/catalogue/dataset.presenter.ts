@@ -69,10 +69,13 @@ export const datasetPath = (d: Dataset) => `/datasets/${d.name}`
 
 const absolute = (baseUrl: string, path: string) => (/^https?:\/\//.test(path) ? path : `${baseUrl}${path}`)
 
+export const filePath = (r: Resource) => `/open-data/files/${r.id}`
+
 /** A resource's main address: the link, or the data table's CSV download. */
 export function resourceUrl(r: Resource, table: TableSummary | undefined, baseUrl: string): string | null {
   if (r.kind === 'link') return r.url
   if (r.kind === 'datastore' && table) return absolute(baseUrl, table.links.csv)
+  if (r.kind === 'file' && r.fileId) return `${baseUrl}${filePath(r)}`
   return null
 }
 

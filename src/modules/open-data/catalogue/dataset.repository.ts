@@ -467,6 +467,10 @@ export class CatalogueRepository {
     return toResource(row)
   }
 
+  async setResourceFile(executor: Executor, id: string, fileId: string): Promise<void> {
+    await q(executor).updateTable('open_data.resource').set({ file_id: fileId }).where('id', '=', id).execute()
+  }
+
   async deleteResource(executor: Executor, id: string): Promise<void> {
     await q(executor).deleteFrom('open_data.resource').where('id', '=', id).execute()
   }

@@ -10,6 +10,7 @@ import { ORG_ADMIN } from '../../../platform/accounts/roles.js'
 import { inTransaction } from '../../../platform/db/transaction.js'
 import { slugify, type Organisation } from '../../../platform/organisations/organisation.service.js'
 import { isValidEmail } from '../../../shared/email.js'
+import type { Upload } from '../../../platform/files/uploads.plugin.js'
 import { clampPage, toPage, type Page } from '../../../shared/pagination.js'
 import type { DatastoreService } from '../datastore/datastore.public.js'
 import {
@@ -24,6 +25,8 @@ import { DEFAULT_LICENCE, SCOTLAND_GSS, frequencyById, licenceById, themeById } 
 import type { Dataset, DatasetSearch, Facets, Resource, ResourceKind, SearchSort } from './dataset.types.js'
 
 export const PUBLISHER_ROLES = ['data-publisher']
+/** the kinds of file a file resource may be */
+export const FILE_EXTENSIONS = ['pdf', 'csv', 'txt', 'xlsx', 'ods', 'docx', 'odt'] as const
 export const PUBLISH_SCOPE = 'open-data:publish'
 /** the job that emails a dataset's subscribers about a change */
 export const NOTIFY_JOB = 'open-data.notify-subscribers'
@@ -462,14 +465,14 @@ export class CatalogueService {
       if (!/^[A-Z0-9.+-]{0,20}$/.test(format)) errors.format = 'open-data.resource.error.format'
     } else if (kind === 'datastore') {
       format = 'CSV'
-    }
+    } else if (!/^[A-Z0-9.+-]{0,20}$/.test(format)) errors.format = 'open-data.resource.error.format'
     assertValid('DATASET_RESOURCE_INVALID', errors, 'Check the resource')
     return { kind, name, description, format, url }
   }
 
   private resourceKind(kind: string): ResourceKind {
     if (kind === 'link' || kind === 'datastore') return kind
-    // Files wait for the kernel's file store.
+    // Files come with an upload, through addFileResource.
     throw new CatalogueError('DATASET_RESOURCE_INVALID', 'Choose a kind of resource', {
       fields: { kind: 'open-data.resource.error.kind' },
     })
@@ -516,6 +519,54 @@ export class CatalogueService {
     return resource
   }
 
+  /** A document or spreadsheet kept by the platform's file store, as a resource of the dataset. */
+  async addFileResource(
+    ctx: ActionContext,
+    datasetId: string,
+    input: ResourceInput,
+    upload: Upload | undefined,
+  ): Promise<Resource> {
+    const view = await this.getForPublisher(ctx, datasetId)
+    const fields = this.validateResource(input, 'file')
+    if (!upload)
+      throw new CatalogueError('DATASET_RESOURCE_INVALID', 'Choose a file', {
+        fields: { file: 'open-data.resource.error.file' },
+      })
+    const principal = requirePrincipal(ctx)
+    const extension = upload.filename.split('.').pop()?.toUpperCase() ?? ''
+    return inTransaction(this.db, async (trx) => {
+      const resource = await this.addResourceUnchecked(ctx, view.dataset.id, {
+        ...fields,
+        format: fields.format || extension,
+      })
+      const stored = await this.kernel.files.store(trx, upload, {
+        owner: `open-data.resource:${resource.id}`,
+        organisationId: view.dataset.organisationId,
+        accept: [...FILE_EXTENSIONS],
+        field: 'file',
+        createdBy: principal.via === 'system' ? null : principal.accountId,
+      })
+      await this.repo.setResourceFile(trx, resource.id, stored.id)
+      return { ...resource, fileId: stored.id }
+    })
+  }
+
+  /** A file resource's content, for the public (published datasets) or its publisher. */
+  async resourceFile(ctx: ActionContext, resourceId: string) {
+    const resource = await this.repo.getResource(this.db, resourceId)
+    if (!resource || resource.kind !== 'file' || !resource.fileId)
+      throw new CatalogueError('DATASET_RESOURCE_NOT_FOUND', 'There is no such file')
+    const dataset = await this.repo.getDataset(this.db, resource.datasetId)
+    if (!dataset) throw datasetNotFound()
+    const visible =
+      dataset.status === 'published' ||
+      (ctx.principal !== null && this.canPublish(ctx.principal, dataset.organisationId))
+    if (!visible) throw new CatalogueError('DATASET_RESOURCE_NOT_FOUND', 'There is no such file')
+    const file = await this.kernel.files.get(resource.fileId)
+    if (!file) throw new CatalogueError('DATASET_RESOURCE_NOT_FOUND', 'There is no such file')
+    return file
+  }
+
   async updateResource(
     ctx: ActionContext,
     datasetId: string,
@@ -551,6 +602,7 @@ export class CatalogueService {
     await inTransaction(this.db, async (trx) => {
       if (resource.kind === 'datastore') await this.datastore.detachTable(resource.id, ctx)
       await this.repo.deleteResource(trx, resource.id)
+      if (resource.fileId) await this.kernel.files.remove(trx, resource.fileId)
       if (view.dataset.status === 'published') await this.repo.touch(trx, datasetId)
       await this.kernel.audit.record(trx, ctx, {
         action: 'open-data.resource-removed',

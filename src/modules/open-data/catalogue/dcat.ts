@@ -67,6 +67,10 @@ export function downloadsOf(view: DatasetView, tables: Map<string, TableSummary>
   return view.resources.flatMap((r): Download[] => {
     if (r.kind === 'link' && r.url)
       return [{ id: r.id, resource: r, title: r.name, format: r.format, downloadUrl: r.url, accessUrl: r.url }]
+    if (r.kind === 'file' && r.fileId) {
+      const url = `${baseUrl}/open-data/files/${r.id}`
+      return [{ id: r.id, resource: r, title: r.name, format: r.format, downloadUrl: url, accessUrl: url }]
+    }
     const table = tables.get(r.id)
     if (r.kind === 'datastore' && table) {
       const access = `${page}/resources/${r.id}`

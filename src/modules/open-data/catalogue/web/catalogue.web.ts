@@ -2,6 +2,7 @@
 // with their downloads, the data store's preview, schema.org JSON-LD), and a resource's page
 // with the preview and the chart builder.
 import type { FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { TableSummary, Viewer } from '../../datastore/datastore.public.js'
 import { NameParams, NameResourceParams, PageSearchQuery } from '../dataset.schemas.js'
@@ -30,13 +31,16 @@ export const catalogueWeb: FastifyPluginAsyncTypebox<{ service: CatalogueService
   const resourceLinks = (r: Resource, table: TableSummary | undefined, view: DatasetView, t: FastifyRequest['t']) => ({
     ...r,
     pageHref: r.kind === 'datastore' ? `/datasets/${view.dataset.name}/resources/${r.id}` : null,
-    downloads: table
-      ? [
-          { href: table.links.csv, text: t('open-data.download.csv') },
-          { href: table.links.json, text: t('open-data.download.json') },
-          { href: table.links.parquet, text: t('open-data.download.parquet') },
-        ]
-      : null,
+    downloads:
+      r.kind === 'file' && r.fileId
+        ? [{ href: `/open-data/files/${r.id}`, text: t('open-data.download.file', { format: r.format || '' }).trim() }]
+        : table
+          ? [
+              { href: table.links.csv, text: t('open-data.download.csv') },
+              { href: table.links.json, text: t('open-data.download.json') },
+              { href: table.links.parquet, text: t('open-data.download.parquet') },
+            ]
+          : null,
     rowsText: table && table.rowCount > 0 ? t('open-data.resource.rows', { count: table.rowCount }) : '',
   })
 
@@ -125,6 +129,13 @@ export const catalogueWeb: FastifyPluginAsyncTypebox<{ service: CatalogueService
       subscribeAction: `${basePath}/subscribe`,
     })
   })
+
+  app.get(
+    '/open-data/files/:resourceId',
+    { schema: { params: Type.Object({ resourceId: Type.String({ maxLength: 100 }) }) } },
+    async (request, reply) =>
+      service.kernel.files.send(reply, await service.resourceFile(request.ctx(), request.params.resourceId)),
+  )
 
   app.get(
     '/datasets/:name/resources/:resourceId',

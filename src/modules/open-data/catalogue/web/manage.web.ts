@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { field, fieldErrorsOf, fieldList } from '../../../../platform/http/forms.js'
 import { signedIn } from '../../../../platform/http/guards.js'
+import type { Upload } from '../../../../platform/files/uploads.plugin.js'
 import { IdParams, ResourceParams, datasetForm, emptyForm, resourceForm, withdrawForm } from '../dataset.schemas.js'
 import { datasetDetailView, datasetSummaryView, orgName } from '../dataset.presenter.js'
 import type { CatalogueService, DatasetInput, DatasetView, ResourceInput } from '../dataset.service.js'
@@ -310,8 +311,10 @@ export const manageCatalogueWeb: FastifyPluginAsyncTypebox<{ service: CatalogueS
           : [
               { value: 'datastore', text: t('open-data.resource.kind.datastore') },
               { value: 'link', text: t('open-data.resource.kind.link') },
+              { value: 'file', text: t('open-data.resource.kind.file') },
             ],
         kind: options.resource?.kind ?? values.kind,
+        fileTypes: 'PDF, CSV, TXT, XLSX, ODS, DOCX, ODT',
         values,
         ...(options.fieldErrors ? { fieldErrors: options.fieldErrors } : {}),
       },
@@ -339,7 +342,15 @@ export const manageCatalogueWeb: FastifyPluginAsyncTypebox<{ service: CatalogueS
       const view = await service.getForPublisher(request.ctx(), request.params.id)
       const values = resourceInput(request.body)
       try {
-        await service.addResource(request.ctx(), view.dataset.id, values)
+        if (values.kind === 'file') {
+          const upload = (request.body as { file?: unknown } | undefined)?.file
+          await service.addFileResource(
+            request.ctx(),
+            view.dataset.id,
+            values,
+            upload && typeof upload === 'object' && 'path' in upload ? (upload as Upload) : undefined,
+          )
+        } else await service.addResource(request.ctx(), view.dataset.id, values)
         return reply.redirect(`/manage/datasets/${view.dataset.id}#resources`, 303)
       } catch (error) {
         const fieldErrors = fieldErrorsOf(error)
