@@ -21,6 +21,7 @@ const administrator = {
 }
 const resident = { name: 'Iain Wemyss', email: 'iain.wemyss@example.com', password: 'Kirkcaldy-Links-Market-2026' }
 const phoneViewport = { width: 375, height: 667 }
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
 
 describe(
   'participatory budgeting: set up, ideas, review, vote by keyboard and by code, paper, results',
@@ -117,8 +118,16 @@ describe(
       await main.getByLabel('Description', { exact: true }).fill('New swings and a climbing frame for the Links.')
       await main.getByLabel('Area', { exact: true }).selectOption({ label: 'Kirkcaldy' })
       await main.getByLabel('Estimated cost in pounds', { exact: true }).fill('5500')
+      await main.getByLabel('A picture (optional)', { exact: true }).setInputFiles({
+        name: 'swings.png',
+        mimeType: 'image/png',
+        buffer: Buffer.from(ONE_PIXEL_PNG, 'base64'),
+      })
+      await main.getByLabel('Describe the picture', { exact: true }).fill('The broken swings at the Links')
       await navigate(phone, () => main.getByRole('button', { name: 'Send your idea' }).click())
       await new BasePage(phone).expect(/\/projects\/[0-9a-f-]{36}$/, 'A play park by the Links')
+      assert.equal(await main.locator('img').getAttribute('alt'), 'The broken swings at the Links')
+      assert.ok(await main.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 1))
       await main.getByLabel('Add a comment', { exact: true }).fill('The old swings are broken.')
       await navigate(phone, () => main.getByRole('button', { name: 'Post comment' }).click())
       assert.match(await phone.locator('#comments').innerText(), /1 comment/)

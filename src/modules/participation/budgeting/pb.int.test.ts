@@ -4,7 +4,13 @@ import { testApp, type TestApp } from '../../../../test/support/app.js'
 import { TestClient, text } from '../../../../test/support/client.js'
 import { makeAccount, makeStaff, PASSWORD } from '../../../../test/support/factories.js'
 import { signIn } from '../../../../test/support/two-factor.js'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { systemContext } from '../../../platform/auth/principal.js'
 import type { BudgetingTables } from './pb.tables.js'
+import { PbService } from './pb.service.js'
+import type { PbError } from './pb.errors.js'
 import { londonParts } from './pb.dates.js'
 
 const DAY = 86_400_000
@@ -174,6 +180,54 @@ describe('participatory budgeting', () => {
     const second = await resident.get(`/budgeting/${processId}/projects/${projects['Play park']}?page=2`)
     assert.equal(second.$('.comhla-pb-comment').length, 3)
     assert.match(text(second.$, 'main'), /Comment number 23/)
+  })
+
+  it('keeps an image with an idea, with its text alternative, and serves it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pb-image-'))
+    const file = path.join(dir, 'swings.png')
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]),
+    )
+    const upload = { filename: 'swings.png', mimetype: 'image/png', path: file, size: 72 }
+    const person = await makeAccount(t.app.kernel, { name: 'Fiona Photographer' })
+    const principal = await t.app.kernel.accounts.principalFor(t.app.kernel.db, person.id, 'session', null)
+    const ctx = { ...systemContext('test'), principal }
+    const service = new PbService(t.app.kernel)
+    const idea = {
+      title: 'New swings',
+      description: 'The old ones are broken.',
+      areaId: areas.Kirkcaldy!,
+      cost: '4000',
+    }
+    await assert.rejects(service.proposeIdea(ctx, processId, { ...idea, imageAlt: '' }, upload), (e: PbError) => {
+      assert.deepEqual(e.fields, { imageAlt: 'participation.pb.idea.error.imageAlt' })
+      return true
+    })
+    await writeFile(path.join(dir, 'not.png'), 'plain text')
+    await assert.rejects(
+      service.proposeIdea(
+        ctx,
+        processId,
+        { ...idea, imageAlt: 'Swings' },
+        { ...upload, path: path.join(dir, 'not.png') },
+      ),
+      (e: PbError) => e.fields?.image === 'validation.file.type',
+    )
+    const project = await service.proposeIdea(
+      ctx,
+      processId,
+      { ...idea, imageAlt: 'Broken swings at the Links' },
+      upload,
+    )
+    const page = await resident.get(`/budgeting/${processId}/projects/${project.id}`)
+    assert.equal(page.$('main img').attr('alt'), 'Broken swings at the Links')
+    const image = await resident.get(page.$('main img').attr('src')!)
+    assert.equal(image.status, 200)
+    assert.equal(image.headers['content-type'], 'image/png')
+    const form = await resident.get(`/budgeting/${processId}/ideas/new`)
+    assert.equal(form.$('main form').attr('enctype'), 'multipart/form-data')
+    projects['New swings'] = project.id
   })
 
   it('lets staff review ideas: cost, feasible or not with a public reason, merged', async () => {

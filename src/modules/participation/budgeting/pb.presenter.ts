@@ -122,6 +122,8 @@ export function projectToApi(p: PbProject, areas: PbArea[], baseUrl: string) {
     publicReason: p.publicReason,
     mergedInto: p.mergedInto,
     commentCount: p.commentCount,
+    imageUrl: p.imageFileId ? `${baseUrl}/budgeting/${p.processId}/projects/${p.id}/image` : null,
+    imageAlt: p.imageAlt,
     proposedAt: p.createdAt.toISOString(),
     url: `${baseUrl}/budgeting/${p.processId}/projects/${p.id}`,
   }

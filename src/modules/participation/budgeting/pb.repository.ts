@@ -102,6 +102,8 @@ type ProjectRow = {
   proposed_by: string | null
   proposer_name: string
   comment_count: number
+  image_file_id: string | null
+  image_alt: string
   created_at: Date
 }
 
@@ -118,6 +120,8 @@ const toProject = (r: ProjectRow): PbProject => ({
   proposedBy: r.proposed_by,
   proposerName: r.proposer_name,
   commentCount: r.comment_count,
+  imageFileId: r.image_file_id,
+  imageAlt: r.image_alt,
   createdAt: date(r.created_at),
 })
 
@@ -134,6 +138,8 @@ const projectColumns = [
   'proposed_by',
   'proposer_name',
   'comment_count',
+  'image_file_id',
+  'image_alt',
   'created_at',
 ] as const
 
@@ -380,6 +386,14 @@ export class PbRepository {
       .returning(projectColumns)
       .executeTakeFirstOrThrow()
     return toProject(row)
+  }
+
+  async setProjectImage(x: Executor, id: string, fileId: string, alt: string): Promise<void> {
+    await q(x)
+      .updateTable('participation.pb_project')
+      .set({ image_file_id: fileId, image_alt: alt })
+      .where('id', '=', id)
+      .execute()
   }
 
   async getProject(x: Executor, id: string, lock = false): Promise<PbProject | null> {

@@ -83,6 +83,8 @@ export const ProjectSchema = Type.Object(
     publicReason: Type.String(),
     mergedInto: Type.Union([Type.String(), Type.Null()]),
     commentCount: Type.Integer(),
+    imageUrl: Type.Union([Type.String(), Type.Null()]),
+    imageAlt: Type.String(),
     proposedAt: Type.String({ format: 'date-time' }),
     url: Type.String(),
   },
@@ -142,7 +144,7 @@ export const processForm = formSchema(
 )
 export const areaForm = formSchema(['name', 'budget', 'areaWide'], 200)
 export const postcodeForm = formSchema(['csv'], 2_000_000)
-export const projectForm = formSchema(['title', 'description', 'areaId', 'cost'], 6000)
+export const projectForm = formSchema(['title', 'description', 'areaId', 'cost', 'imageAlt'], 6000)
 export const reviewForm = formSchema(
   ['title', 'description', 'areaId', 'cost', 'status', 'publicReason', 'mergedInto'],
   6000,

@@ -5,6 +5,7 @@
 // that only lets the same voter find their own ballot again.
 import { createHmac, randomInt } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
+import type { Upload } from '../../../platform/files/uploads.plugin.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext, Principal } from '../../../platform/auth/principal.js'
 import { systemContext } from '../../../platform/auth/principal.js'
@@ -582,33 +583,64 @@ export class PbService {
     return { title, description, areaId: input.areaId, cost: cost! }
   }
 
-  /** A resident proposes an idea during the ideas phase. */
+  /** A resident proposes an idea during the ideas phase, with an image if they have one. */
   async proposeIdea(
     ctx: ActionContext,
     processId: string,
-    input: { title: string; description: string; areaId: string; cost: string },
+    input: { title: string; description: string; areaId: string; cost: string; imageAlt?: string },
+    image?: Upload,
   ): Promise<PbProject> {
     const principal = requirePrincipal(ctx)
     const found = await this.getPublished(processId)
     if (found.phase !== 'ideas') throw new PbError('PB_WRONG_PHASE', 'participation.pb.idea.error.notIdeasPhase')
-    const fields = this.validateProject(found.areas, input)
+    const errors: Record<string, string> = {}
+    let fields: ReturnType<PbService['validateProject']> | null = null
+    try {
+      fields = this.validateProject(found.areas, input)
+    } catch (e) {
+      if (e instanceof PbError && e.fields) Object.assign(errors, e.fields)
+      else throw e
+    }
+    const imageAlt = clean(input.imageAlt ?? '')
+    if (image && imageAlt === '') errors.imageAlt = 'participation.pb.idea.error.imageAlt'
+    else if (imageAlt.length > 300) errors.imageAlt = 'participation.pb.idea.error.imageAltTooLong'
+    assertValid('PB_PROJECT_INVALID', errors)
     return inTransaction(this.db, async (trx) => {
-      const project = await this.repo.insertProject(trx, {
+      let project = await this.repo.insertProject(trx, {
         processId,
-        ...fields,
+        ...fields!,
         status: 'proposed',
         proposedBy: principal.accountId,
         proposerName: principal.displayName,
       })
+      if (image) {
+        const stored = await this.kernel.files.store(trx, image, {
+          owner: `participation.pb-project:${project.id}`,
+          organisationId: found.process.organisationId,
+          accept: ['png', 'jpg', 'jpeg', 'gif', 'webp'],
+          field: 'image',
+          createdBy: principal.accountId,
+        })
+        await this.repo.setProjectImage(trx, project.id, stored.id, imageAlt)
+        project = { ...project, imageFileId: stored.id, imageAlt }
+      }
       await this.kernel.audit.record(trx, ctx, {
         action: 'participation.pb.idea-proposed',
         organisationId: found.process.organisationId,
         targetType: 'pb-project',
         targetId: project.id,
-        details: { processId, title: project.title, cost: project.cost },
+        details: { processId, title: project.title, cost: project.cost, image: project.imageFileId !== null },
       })
       return project
     })
+  }
+
+  /** A project's image, as stored. */
+  async projectImage(processId: string, projectId: string) {
+    const { project } = await this.getProject(processId, projectId)
+    const file = project.imageFileId ? await this.kernel.files.get(project.imageFileId) : null
+    if (!file) throw projectNotFound()
+    return file
   }
 
   /** Staff add a project directly (from a meeting, a paper form); it starts as proposed. */

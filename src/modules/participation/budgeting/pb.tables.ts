@@ -56,6 +56,8 @@ export type PbProjectTable = {
   proposed_by: string | null
   proposer_name: Generated<string>
   comment_count: Generated<number>
+  image_file_id: ColumnType<string | null, string | null | undefined, string | null>
+  image_alt: Generated<string>
   created_at: Timestamp
   updated_at: Timestamp
 }

@@ -54,6 +54,8 @@ export type PbProject = {
   proposedBy: string | null
   proposerName: string
   commentCount: number
+  imageFileId: string | null
+  imageAlt: string
   createdAt: Date
 }
 

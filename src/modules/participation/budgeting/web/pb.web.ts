@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { field, fieldErrorsOf, fieldList, keepQuery } from '../../../../platform/http/forms.js'
 import { signedIn } from '../../../../platform/http/guards.js'
+import type { Upload } from '../../../../platform/files/uploads.plugin.js'
 import { PbError } from '../pb.errors.js'
 import {
   IdParams,
@@ -225,7 +226,13 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
 
   app.get('/budgeting/:id/ideas/new', { schema: { params: IdParams } }, async (request, reply) => {
     if (!signedIn(request, reply)) return reply
-    return renderIdea(request, reply, request.params.id, { title: '', description: '', areaId: '', cost: '' })
+    return renderIdea(request, reply, request.params.id, {
+      title: '',
+      description: '',
+      areaId: '',
+      cost: '',
+      imageAlt: '',
+    })
   })
 
   app.post(
@@ -238,9 +245,12 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
         description: field(request.body, 'description', 6000),
         areaId: field(request.body, 'areaId', 100),
         cost: field(request.body, 'cost', 30),
+        imageAlt: field(request.body, 'imageAlt', 500),
       }
+      const image = (request.body as Record<string, unknown> | undefined)?.image
+      const upload = image && typeof image === 'object' && 'path' in image ? (image as Upload) : undefined
       try {
-        const project = await service.proposeIdea(request.ctx(), request.params.id, values)
+        const project = await service.proposeIdea(request.ctx(), request.params.id, values, upload)
         return reply.redirect(`/budgeting/${request.params.id}/projects/${project.id}`, 303)
       } catch (error) {
         const fieldErrors = fieldErrorsOf(error)
@@ -248,6 +258,10 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
         return renderIdea(request, reply, request.params.id, values, fieldErrors)
       }
     },
+  )
+
+  app.get('/budgeting/:id/projects/:projectId/image', { schema: { params: ProjectParams } }, async (request, reply) =>
+    kernel.files.send(reply, await service.projectImage(request.params.id, request.params.projectId)),
   )
 
   // --- voting ---
