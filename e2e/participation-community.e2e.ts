@@ -168,6 +168,11 @@ describe('participation: community councils, representatives and surgeries', { t
       await meeting.publish()
       assert.equal(await meeting.summaryValue('Status'), 'Coming up')
       await meeting.addPaper('Treasurer’s report', 'https://portobellocc.example/papers/treasurer-december.pdf')
+      await meeting.uploadPaper('Promenade lighting plan', {
+        name: 'lighting-plan.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n% Promenade lighting plan\n'),
+      })
       await screenshot(secretaryPage, 'community-02-meeting')
     },
   )
@@ -187,7 +192,13 @@ describe('participation: community councils, representatives and surgeries', { t
       assert.equal(await meeting.summaryValue('How people attend'), 'Hybrid (in person and online)')
       assert.match(await meeting.section('Agenda'), /Promenade lighting/)
       assert.equal(await page.locator('main h2', { hasText: 'Business' }).count(), 1, "the agenda's own heading")
-      assert.match(await meeting.section('Papers'), /Treasurer’s report/)
+      assert.match(await meeting.section('Papers'), /Treasurer’s report\s+Promenade lighting plan/)
+      const plan = await page
+        .locator('main')
+        .getByRole('link', { name: 'Promenade lighting plan' })
+        .getAttribute('href')
+      const download = await page.request.get(new URL(plan!, server.baseUrl).toString())
+      assert.equal(download.headers()['content-type'], 'application/pdf')
       assert.match(await meeting.section('Joining online'), /Register to attend online/)
       assert.equal(await page.locator(`a[href="${joining}"]`).count(), 0)
       const feed = await page.request.get(`${server.baseUrl}/community-councils/${cc.slug}/meetings.ics`)

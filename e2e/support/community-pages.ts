@@ -97,6 +97,13 @@ export class ManageMeetingPage extends BasePage {
     await navigate(this.page, () => main.getByRole('button', { name: 'Add paper' }).click())
   }
 
+  async uploadPaper(title: string, file: { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+    const main = this.page.locator('main')
+    await main.getByLabel('Title of the paper', { exact: true }).fill(title)
+    await main.getByLabel('Upload the paper', { exact: true }).setInputFiles(file)
+    await navigate(this.page, () => main.getByRole('button', { name: 'Add paper' }).click())
+  }
+
   async publishMinutes(minutes: string): Promise<void> {
     const main = this.page.locator('main')
     await main.getByLabel('Minutes', { exact: true }).fill(minutes)
