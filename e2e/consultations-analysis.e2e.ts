@@ -1,7 +1,7 @@
 // Consultation analysis in a real browser: a consultation is built and published, four people
 // answer it, and the analyst reads the counts (chart and table), builds a codebook (refusing an
 // empty theme first), searches the answers and codes every one the search finds with a theme,
-// sees the share coded, and exports the workbook through the background job and its progress
+// sees the share coded, checks data quality and keeps a duplicate group with a reason, and exports the workbook through the background job and its progress
 // page (refusing a request without a format first), then reads the downloaded .xlsx back. Every
 // page is checked with axe-core (WCAG 2.2 AA) and the common layout.
 import assert from 'node:assert/strict'
@@ -116,6 +116,21 @@ describe('consultation analysis: counts, coding from a search, and the workbook'
       'Public transport|2|50%',
       'Study space|0|0%',
     ])
+  })
+
+  step("the analyst checks data quality and keeps the same person's four responses, with a reason", async () => {
+    const quality = await (await AnalysisPage.open(page, consultationId)).quality()
+    await quality.check()
+    await quality.waitUntilChecked()
+    const groups = await quality.groups('Same name and email')
+    assert.equal(groups.length, 1, await page.locator('main').innerText())
+    assert.match(groups[0]!, /^Mòrag Respondent <respondent@example\.org>\|4\|0$/)
+    const group = await quality.openGroup('Same name and email')
+    await group.decide('Keep them all in the analysis', '')
+    await group.expectErrors([{ text: 'Enter the reason for the decision', href: '#reason' }])
+    await group.decide('Keep them all in the analysis', 'A family sharing one email address')
+    assert.deepEqual(await group.decisions(), ['Kept', 'Kept', 'Kept', 'Kept'])
+    assert.equal(await (await AnalysisPage.open(page, consultationId)).total(), '4 responses counted')
   })
 
   step('the analyst exports the workbook through the progress page and downloads it', async () => {

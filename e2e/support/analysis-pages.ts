@@ -114,6 +114,11 @@ export class AnalysisPage extends BasePage {
     return new ThemesPage(this.page).expect(/\/themes$/, 'Codebook')
   }
 
+  async quality(): Promise<QualityPage> {
+    await navigate(this.page, () => this.page.getByRole('link', { name: 'Data quality', exact: true }).click())
+    return new QualityPage(this.page).expect(/\/analysis\/quality$/, 'Data quality')
+  }
+
   async exports(): Promise<ExportsPage> {
     await navigate(this.page, () => this.page.getByRole('link', { name: 'Export responses', exact: true }).click())
     return new ExportsPage(this.page).expect(/\/analysis\/exports$/, 'Export responses')
@@ -200,5 +205,54 @@ export class ExportPage extends BasePage {
     const path = await download.path()
     assert.ok(path, 'the download was saved')
     return { filename: download.suggestedFilename(), path }
+  }
+}
+
+export class QualityPage extends BasePage {
+  async check(): Promise<void> {
+    await navigate(this.page, () => this.page.getByRole('button', { name: 'Check the responses' }).click())
+  }
+
+  /** Reloads the page (as its own refresh does) until the latest check has finished. */
+  async waitUntilChecked(timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs
+    for (;;) {
+      const status = (await this.page.locator('main [role="status"]').first().innerText()).trim()
+      if (/^Latest check: finished/.test(status)) return
+      assert.ok(Date.now() < until, `the check is still: ${status}`)
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      await visit(this.page, this.page.url())
+    }
+  }
+
+  /** The groups found of one kind, as "label|responses|decided". */
+  async groups(kind: string): Promise<string[]> {
+    const table = this.page.locator('main h2', { hasText: kind }).locator('xpath=following-sibling::*[1]')
+    return (await table.locator('tbody tr').allInnerTexts()).map((r) =>
+      r
+        .split('\t')
+        .map((c) => c.trim())
+        .join('|'),
+    )
+  }
+
+  async openGroup(kind: string): Promise<GroupPage> {
+    const table = this.page.locator('main h2', { hasText: kind }).locator('xpath=following-sibling::*[1]')
+    await navigate(this.page, () => table.locator('tbody a').first().click())
+    return new GroupPage(this.page)
+  }
+}
+
+export class GroupPage extends BasePage {
+  async decide(outcome: string | null, reason: string): Promise<void> {
+    if (outcome) await this.page.locator(`label:text-is("${outcome}")`).click()
+    await this.page.getByLabel('Reason', { exact: true }).fill(reason)
+    await navigate(this.page, () => this.page.getByRole('button', { name: 'Record the decision' }).click())
+  }
+
+  async decisions(): Promise<string[]> {
+    return (await this.page.locator('main table tbody tr td:last-child').allInnerTexts()).map((s) =>
+      s.split('\n')[0]!.trim(),
+    )
   }
 }
