@@ -713,4 +713,42 @@ describe('consultations: the questionnaire and the respondent journey', () => {
       ['evidence.pdf'],
     )
   })
+
+  it('answers odd addresses and values on the new pages with a page, never a 500', async () => {
+    const visitor = new TestClient(t.app)
+    const respond = `/consultations/${id}/respond`
+    const odd = ['%00', 'x'.repeat(100), '../../etc', '%E2%80%AE', s['Your journeys']!.toUpperCase()]
+    for (const page of odd) {
+      const res = await visitor.get(`${respond}?page=${page}`)
+      assert.ok(res.status === 303 || res.status === 200 || res.status === 400, `page=${page}: ${res.status}`)
+    }
+    for (const url of [
+      `${respond}/resume/short`,
+      `${respond}/resume/${'a'.repeat(150)}`,
+      `${respond}/save`,
+      `/consultations/${id}/documents/not-a-file`,
+      `/consultations/${id}/documents/00000000-0000-0000-0000-000000000000`,
+      `/consultations/not-a-consultation/respond/resume/${'a'.repeat(30)}`,
+    ]) {
+      const res = await visitor.get(url)
+      assert.ok([303, 400, 404, 414].includes(res.status), `${url}: ${res.status}`)
+    }
+    const stranger = new TestClient(t.app)
+    for (const url of [`${base()}/preview`, `${base()}/sections/new`, `${base()}/documents/new`]) {
+      const res = await stranger.get(url)
+      assert.equal(res.status, 303, url)
+    }
+    // Values that are not what a form sends: lists where one value is expected, and unknown answers.
+    await visitor.get(respond)
+    const csrf = (await visitor.get(respond)).$('main form input[name="_csrf"]').attr('value')!
+    const res = await visitor.request('POST', respond, {
+      form: {
+        _csrf: csrf,
+        [`q-${q['Your postcode']}`]: ['EH1 3DG', 'KY1 1AA'],
+        [`q-${q['Do you cycle?']}`]: 'Yes',
+        'q-not-a-question': 'x',
+      },
+    })
+    assert.ok([303, 422].includes(res.status), String(res.status))
+  })
 })
