@@ -372,6 +372,27 @@ describe('consultation analysis', () => {
     assert.ok(lines.some((l) => l.includes('Trains are always late in winter') && l.includes('Reliability')))
   })
 
+  it('shows the analysis pages in Gaelic', async () => {
+    const a = await makeStaff(t.app.kernel, 'fife-council', ['analyst'])
+    const gaelic = new TestClient(t.app)
+    await signIn(gaelic, t.app.kernel, a.account.email, PASSWORD)
+    await gaelic.get('/language/gd?return=/')
+    const base = `/manage/consultations/${consultationId}/analysis`
+    for (const [path, heading] of [
+      [base, 'Mion-sgrùdadh nam freagairtean'],
+      [`${base}/questions/${q3}/answers`, 'Freagairtean'],
+      [`${base}/questions/${q3}/themes`, 'Leabhar-chòdan'],
+      [`${base}/questions/${q1}/crosstab`, 'Clàr-tarsainn'],
+      [`${base}/quality`, 'Càileachd an dàta'],
+      [`${base}/exports`, 'Às-phortaich na freagairtean'],
+    ] as const) {
+      const page = await gaelic.get(path)
+      assert.equal(page.status, 200, path)
+      assert.equal(text(page.$, 'main h1'), heading)
+      assert.doesNotMatch(text(page.$, 'main'), /consultations\.analysis\./, `no untranslated keys on ${path}`)
+    }
+  })
+
   it('keeps a very long answer, and finds it by a word near its end', async () => {
     const c = await makeConsultation('Long answers', [{ type: 'long-text', title: 'Tell us everything' }])
     const long = `${'The harbour wall needs repair before winter storms arrive. '.repeat(400)}Puffins nest nearby.`
