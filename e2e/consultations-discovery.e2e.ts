@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core'
 import { assertEveryPageChecked, launchBrowser, navigate, openPage, screenshot, visit } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 import { journey } from './support/journey.js'
-import { AdminPage, BasePage, SetupPage } from './support/pages.js'
+import { AdminPage, BasePage, OutboxPage, SetupPage } from './support/pages.js'
 import {
   ConsultationFormPage,
   ManageConsultationPage,
@@ -52,6 +52,14 @@ const buses: Filed = {
   title: 'Bus lanes in Kirkcaldy',
   summary: 'Where bus lanes should go on the High Street and the Esplanade.',
   body: 'Buses are late at rush hour.',
+  ...when,
+  topics: ['Transport'],
+}
+const harbour: Filed = {
+  organisation: 'Fife Council',
+  title: 'Anstruther harbour car park',
+  summary: 'Charges and opening hours for the harbour car park.',
+  body: 'The car park is full in summer.',
   ...when,
   topics: ['Transport'],
 }
@@ -172,6 +180,40 @@ describe('consultations: find by topic and words, subscribe, confirm, read in Ga
     await new BasePage(visitor).expect(/\/confirm$/, 'You are subscribed')
     await screenshot(visitor, 'discovery-02-subscribed')
   })
+
+  step(
+    'when a new consultation on the topic opens, the job emails the subscriber once, with a link to unsubscribe',
+    async () => {
+      await visit(admin, '/manage/consultations/new')
+      const form = new ConsultationFormPage(admin)
+      await form.fill(harbour)
+      const topics = admin.locator('main').getByRole('group', { name: 'Topics' })
+      const box = topics.getByRole('checkbox', { name: 'Transport', exact: true })
+      await topics.locator(`label[for="${await box.getAttribute('id')}"]`).click()
+      await form.save()
+      const manage = await new ManageConsultationPage(admin).expect(
+        /^\/manage\/consultations\/[0-9a-f-]{36}$/,
+        harbour.title,
+      )
+      await (await manage.addQuestion({ type: 'Short text', title: 'What do you think?' })).publish()
+      // The open-close job runs every minute; the notice follows it through the job queue.
+      const subject = `New consultation: ${harbour.title}`
+      const rows = () =>
+        admin.locator('main table tbody tr').filter({ hasText: visitorEmail }).filter({ hasText: subject })
+      let found = false
+      for (let i = 0; i < 30 && !found; i++) {
+        await visit(admin, '/admin/outbox')
+        found = (await rows().count()) > 0
+        if (!found) await new Promise((r) => setTimeout(r, 5000))
+      }
+      assert.ok(found, 'the subscriber was told about the new consultation')
+      const message = await new OutboxPage(admin).openMessage(visitorEmail, subject)
+      assert.match(await message.body(), /Fife Council has opened a consultation/)
+      unsubscribeLink = await message.link(/http\S+\/unsubscribe\?token=\S+/)
+      await visit(admin, '/admin/outbox')
+      assert.equal(await rows().count(), 1, 'one email, however often the job runs')
+    },
+  )
 
   step(
     'the visitor reads the consultation in Gaelic: its Gaelic texts marked lang="gd", the English body marked lang="en"',
