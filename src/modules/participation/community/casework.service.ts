@@ -143,6 +143,22 @@ export class CaseworkService {
           link: `${this.kernel.config.baseUrl}/enquiries/${row.id}`,
         },
       })
+      // The office hears of it at the representative's public address, else at their own account's.
+      const account = rep.accountId ? await this.kernel.accounts.get(rep.accountId) : null
+      const officeAddress = rep.email || account?.email
+      if (officeAddress)
+        await this.kernel.mail.enqueue(trx, {
+          to: officeAddress,
+          template: 'participation.enquiry-new',
+          locale: account?.locale ?? 'en',
+          organisationId: rep.organisationId,
+          params: {
+            representative: rep.name,
+            reference: row.reference,
+            subject: row.subject,
+            link: `${this.kernel.config.baseUrl}/office/${rep.id}/cases/${row.id}`,
+          },
+        })
       await this.kernel.audit.record(trx, ctx, {
         action: 'participation.case.created',
         organisationId: rep.organisationId,

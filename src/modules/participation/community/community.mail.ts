@@ -51,6 +51,18 @@ export function registerCommunityMail(): void {
       },
       gaelicAwaitingReview: true,
     },
+    'participation.enquiry-new': {
+      placeholders: ['representative', 'reference', 'subject', 'link'],
+      en: {
+        subject: 'New enquiry ((reference)): ((subject))',
+        body: 'A constituent has sent ((representative)) an enquiry: ((subject)).\n\nRead and answer it here (sign in first): ((link))\n\nCòmhla',
+      },
+      gd: {
+        subject: 'Ceist ùr ((reference)): ((subject))',
+        body: 'Chuir neach-taghaidh ceist gu ((representative)): ((subject)).\n\nLeugh is freagair i an seo (clàraich a-steach an toiseach): ((link))\n\nCòmhla',
+      },
+      gaelicAwaitingReview: true,
+    },
     'participation.enquiry-reply': {
       placeholders: ['name', 'representative', 'reference', 'subject', 'reply', 'link'],
       en: {

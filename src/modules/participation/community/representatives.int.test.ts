@@ -319,6 +319,10 @@ describe('representatives, surgeries and casework', () => {
     const mine = await resident.get('/enquiries')
     assert.match(text(mine.$, 'main'), /Bins on Bath Street.*Kate Campbell.*Open/)
     assert.equal((await outbox('participation.enquiry-received')).length, 1)
+    const toOffice = await outbox('participation.enquiry-new')
+    assert.equal(toOffice.length, 1)
+    assert.equal(toOffice[0]!.to_address, 'kate.campbell@example.gov.scot')
+    assert.doesNotMatch(toOffice[0]!.body_text, /three weeks/, 'the enquiry itself stays on Còmhla')
   })
 
   it("keeps cases private to the representative's office", async () => {
