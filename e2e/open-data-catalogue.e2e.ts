@@ -46,6 +46,7 @@ describe('open data: publish a dataset, find it by facet, download it', { timeou
   let admin: Page
   let visitor: Page
   let csvFile = ''
+  let pdfFile = ''
 
   before(async () => {
     ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
@@ -54,6 +55,8 @@ describe('open data: publish a dataset, find it by facet, download it', { timeou
     visitor = (await openPage(browser, server.baseUrl, { viewport: { width: 390, height: 844 } })).page
     csvFile = path.join(await mkdtemp(path.join(tmpdir(), 'comhla-od-')), 'waste.csv')
     await writeFile(csvFile, csv)
+    pdfFile = path.join(path.dirname(csvFile), 'method.pdf')
+    await writeFile(pdfFile, '%PDF-1.4\n% How the tonnes are counted\n')
   })
 
   after(async () => {
@@ -94,6 +97,14 @@ describe('open data: publish a dataset, find it by facet, download it', { timeou
     for (let i = 0; i < 60 && !(await admin.locator('main .ds_notification-panel').count()); i++)
       await navigate(admin, () => Promise.resolve())
     assert.match(await new BasePage(admin).notification.innerText(), /Loaded/)
+  })
+
+  step('adds a method note as a file resource', async () => {
+    await visit(admin, '/manage/datasets')
+    await navigate(admin, () => admin.locator('main').getByRole('link', { name: dataset.title, exact: true }).click())
+    const manage = new ManageDatasetPage(admin)
+    await manage.addFile('Method note', pdfFile)
+    assert.match(await admin.locator('main #resources ~ div table').innerText(), /Method note/)
   })
 
   step('publishes the dataset', async () => {
@@ -145,8 +156,26 @@ describe('open data: publish a dataset, find it by facet, download it', { timeou
     const parquet = await visitor.request.get(new URL(downloads[2]!.href, server.baseUrl).toString())
     assert.equal(parquet.status(), 200)
     assert.equal((await parquet.body()).subarray(0, 4).toString(), 'PAR1')
+    const [note] = await page.downloads('Method note')
+    assert.equal(note?.text, 'Download PDF Method note')
+    const pdf = await visitor.request.get(new URL(note.href, server.baseUrl).toString())
+    assert.equal(pdf.status(), 200)
+    assert.equal(pdf.headers()['content-type'], 'application/pdf')
     await page.openResource('Tonnes by month')
     await page.expect(/^\/datasets\/household-waste-collected-in-fife\/resources\/[0-9a-f-]{36}$/, 'Tonnes by month')
+    assertEveryPageChecked(visitor)
+  })
+
+  step('reads the dataset in Gaelic, and the list of national collections', async () => {
+    await visit(visitor, '/datasets/household-waste-collected-in-fife')
+    const page = new PublicDatasetPage(visitor)
+    await page.switchLanguage()
+    assert.equal(await page.htmlLang(), 'gd')
+    assert.equal(await page.headingText(), dataset.title)
+    assert.equal(await page.summaryValue('Cuspair'), 'Àrainneachd')
+    await page.switchLanguage()
+    await visit(visitor, '/collections')
+    await page.expect('/collections', 'National collections')
     assertEveryPageChecked(visitor)
   })
 })

@@ -63,6 +63,19 @@ export class ManageDatasetPage extends BasePage {
     await navigate(this.page, () => this.main.getByRole('button', { name: 'Save changes', exact: true }).click())
   }
 
+  async addFile(name: string, file: string): Promise<void> {
+    await navigate(this.page, () => this.main.getByRole('link', { name: 'Add a resource', exact: true }).click())
+    await tick(
+      this.page,
+      this.main.getByRole('group', { name: 'Kind of resource' }),
+      'radio',
+      'File (a document or spreadsheet kept here)',
+    )
+    await this.main.getByLabel('Name', { exact: true }).fill(name)
+    await this.main.getByLabel('File (for a file)', { exact: true }).setInputFiles(file)
+    await navigate(this.page, () => this.main.getByRole('button', { name: 'Save changes', exact: true }).click())
+  }
+
   async manageTable(resourceName: string): Promise<void> {
     await navigate(this.page, () =>
       this.main.getByRole('link', { name: `Upload and manage the data ${resourceName}`, exact: true }).click(),
