@@ -10,6 +10,7 @@ import { PbService } from './pb.service.js'
 import type { BudgetingTables } from './pb.tables.js'
 import { londonParts } from './pb.dates.js'
 import { PbError } from './pb.errors.js'
+import { isDatabaseUnavailable } from '../../../platform/db/database.js'
 
 const DAY = 86_400_000
 const day = (offset: number) => londonParts(new Date(Date.now() + offset * DAY)).date
@@ -90,11 +91,18 @@ describe('ballot integrity under concurrency', () => {
     return rows.rows
   }
 
+  // A request that waited too long for a database connection on a loaded machine is told to try
+  // again (503) and changes nothing; it is not what these tests are about, so it is allowed.
   const outcome = (p: Promise<unknown>) =>
     p.then(
       () => 'cast',
-      (e: unknown) => (e instanceof PbError ? e.code : `unexpected: ${String(e)}`),
+      (e: unknown) =>
+        e instanceof PbError ? e.code : isDatabaseUnavailable(e) ? 'UNAVAILABLE' : `unexpected: ${String(e)}`,
     )
+  const allowed =
+    (...codes: string[]) =>
+    (r: string) =>
+      !['cast', 'UNAVAILABLE', ...codes].includes(r)
 
   before(async () => {
     t = await testApp({}, { runJobWorkers: false })
@@ -127,17 +135,14 @@ describe('ballot integrity under concurrency', () => {
         ),
       ),
     )
-    assert.deepEqual(
-      results.filter((r) => r !== 'cast' && r !== 'PB_ALREADY_VOTED'),
-      [],
-    )
+    assert.deepEqual(results.filter(allowed('PB_ALREADY_VOTED')), [])
     const ballots = await assertConsistent(areaId)
     assert.equal(ballots.length, 1)
     const register = await db().selectFrom('participation.pb_voter').selectAll().where('area_id', '=', areaId).execute()
     assert.equal(register.length, 1)
     // Exactly one of the different ballots won; identical repeats of the winner are not errors.
-    assert.ok(results.filter((r) => r === 'cast').length >= 1)
-    assert.ok(results.filter((r) => r === 'PB_ALREADY_VOTED').length >= ATTEMPTS / 2)
+    const winners = new Set(results.flatMap((r, i) => (r === 'cast' ? [i % choices.length] : [])))
+    assert.equal(winners.size, 1)
   })
 
   it('keeps one ballot within budget when a voter who may change their vote changes it many times at once', async () => {
@@ -159,13 +164,11 @@ describe('ballot integrity under concurrency', () => {
       ),
     )
     // Over-budget choices ([six, five], [six, four, one]) are refused; every other attempt lands.
+    assert.deepEqual(results.filter(allowed('PB_BALLOT_INVALID', 'PB_ALREADY_VOTED')), [])
     assert.deepEqual(
-      results.filter((r) => r !== 'cast' && r !== 'PB_BALLOT_INVALID' && r !== 'PB_ALREADY_VOTED'),
+      results.filter((r, i) => i % choices.length >= 5 && r === 'cast'),
       [],
-    )
-    assert.equal(
-      results.filter((r) => r === 'PB_BALLOT_INVALID').length,
-      Math.floor(ATTEMPTS / 7) * 2 + (ATTEMPTS % 7 > 5 ? 1 : 0),
+      'no over-budget ballot is cast',
     )
     const ballots = await assertConsistent(areaId)
     assert.equal(ballots.length, 1)
@@ -192,7 +195,10 @@ describe('ballot integrity under concurrency', () => {
         )
       }),
     )
-    assert.deepEqual([...new Set(results)], ['PB_BALLOT_INVALID'])
+    assert.deepEqual(
+      [...new Set(results)].filter((r) => r !== 'UNAVAILABLE'),
+      ['PB_BALLOT_INVALID'],
+    )
     assert.equal((await assertConsistent(areaId)).length, 0)
   })
 
@@ -216,10 +222,7 @@ describe('ballot integrity under concurrency', () => {
         ),
       ),
     )
-    assert.deepEqual(
-      results.filter((r) => r !== 'cast' && r !== 'PB_CODE_USED' && r !== 'PB_ALREADY_VOTED'),
-      [],
-    )
+    assert.deepEqual(results.filter(allowed('PB_CODE_USED', 'PB_ALREADY_VOTED')), [])
     assert.equal((await assertConsistent(areaId)).length, 1)
     const used = await db()
       .selectFrom('participation.pb_code')
