@@ -104,7 +104,7 @@ export function reasonFor(type: ColumnType): string {
   return `open-data.datastore.reason.not-${type}`
 }
 
-type Candidate = { type: ColumnType; alive: boolean }
+type Candidate = { type: ColumnType; misses: number }
 
 /** Infers each column's type from sample rows (strings, as read). */
 export class TypeInferrer {
@@ -116,7 +116,7 @@ export class TypeInferrer {
 
   constructor(readonly width: number) {
     this.candidates = Array.from({ length: width }, () =>
-      (['integer', 'number', 'boolean', 'date', 'datetime'] as ColumnType[]).map((type) => ({ type, alive: true })),
+      (['integer', 'number', 'boolean', 'date', 'datetime'] as ColumnType[]).map((type) => ({ type, misses: 0 })),
     )
     this.seen = new Array<number>(width).fill(0)
     this.gss = new Array<boolean>(width).fill(true)
@@ -132,7 +132,7 @@ export class TypeInferrer {
       const s = raw.trim()
       // "007" is a code, not the number 7: keep it as text
       if (/^-?0\d/.test(s)) this.leadingZero[i] = true
-      for (const c of this.candidates[i]!) if (c.alive && convert(c.type, raw) === null) c.alive = false
+      for (const c of this.candidates[i]!) if (convert(c.type, raw) === null) c.misses++
       if (this.gss[i] && !GSS_CODE.test(s)) this.gss[i] = false
       if (this.postcode[i] && !POSTCODE.test(s)) this.postcode[i] = false
     }
@@ -141,7 +141,11 @@ export class TypeInferrer {
   result(): { type: ColumnType; format: ColumnFormat }[] {
     return this.candidates.map((cands, i) => {
       if (this.seen[i] === 0) return { type: 'string', format: 'default' }
-      const alive = cands.filter((c) => c.alive).map((c) => c.type)
+      // A typed column may have a few odd values (a "TBC" among amounts): up to 1 in 20 of at least
+      // 20 values. Those rows are then reported, rather than the whole column becoming text.
+      const seen = this.seen[i]!
+      const tolerance = seen >= 20 ? Math.floor(seen / 20) : 0
+      const alive = cands.filter((c) => c.misses <= tolerance).map((c) => c.type)
       const numeric = alive.includes('integer') || alive.includes('number')
       let type: ColumnType = 'string'
       if (numeric && this.leadingZero[i]) type = 'string'

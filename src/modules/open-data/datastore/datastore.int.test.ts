@@ -133,6 +133,9 @@ describe('open data store', () => {
       recorded: '2025-03-31T09:00:00Z',
     })
     assert.equal(body.rows[4].amount, null)
+    // numbers sort as numbers (not as their text), with empty values last
+    const byAmount = (await rows(id, '?_sort=-amount')).body.rows.map((r: any) => r.amount)
+    assert.deepEqual(byAmount, [5000, 1200.5, 550, 99.99, null])
   })
 
   it('keeps codes with leading zeros as text, and reads a BOM, Windows-1252 and an Excel workbook', async () => {

@@ -332,12 +332,14 @@ export async function runQuery(store: Store, target: QueryTarget, query: Datasto
   const sortColumns = sort.map((s) => columnNamed(columns, s.column))
   const rowWhere = [...where]
   if (query.cursor) rowWhere.push(keysetClause(columns, sort, decodeCursor(sort, query.cursor), p))
-  const order = [...sort.map((s, k) => `${ident(sortColumns[k]!.physical)} ${s.direction} nulls last`), '_id asc'].join(
-    ', ',
-  )
+  // qualified: a bare name in ORDER BY would mean the output column, which may be its text form
+  const order = [
+    ...sort.map((s, k) => `d.${ident(sortColumns[k]!.physical)} ${s.direction} nulls last`),
+    'd._id asc',
+  ].join(', ')
   // sort keys come back as text so the cursor carries them exactly
   const sortSelect = sortColumns.map((c, k) => `${ident(c.physical)}::text as ${ident(`_k${k}`)}`)
-  const rowsSql = `select _id, ${[...shown.map((c) => `${selectExpression(c)} as ${ident(c.physical)}`), ...sortSelect].join(', ')} from ${t}${
+  const rowsSql = `select _id, ${[...shown.map((c) => `${selectExpression(c)} as ${ident(c.physical)}`), ...sortSelect].join(', ')} from ${t} d${
     rowWhere.length ? ` where ${rowWhere.join(' and ')}` : ''
   } order by ${order} limit ${limit + 1}${query.offset ? ` offset ${query.offset}` : ''}`
   const rowsPromise = store.query<Record<string, unknown>>(rowsSql, p.values)

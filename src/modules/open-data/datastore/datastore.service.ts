@@ -129,6 +129,10 @@ export class DatastoreServiceImpl {
     const p = ctx.principal
     if (!p) return []
     const out: { id: string; name: string; nameGd: string | null }[] = []
+    if (p.isPlatformAdmin && (p.via !== 'token' || hasScope(p, PUBLISH_SCOPE))) {
+      for await (const o of this.kernel.organisations.all()) out.push({ id: o.id, name: o.nameEn, nameGd: o.nameGd })
+      return out.sort((x, y) => x.name.localeCompare(y.name))
+    }
     for (const m of p.memberships) {
       if (!this.canManage(ctx, m.organisationId)) continue
       const o = await this.kernel.organisations.getById(m.organisationId)
@@ -159,8 +163,9 @@ export class DatastoreServiceImpl {
   /** A data table of the publisher's own, before (or without) a catalogue dataset. */
   async createTable(ctx: ActionContext, input: { organisationId: string; title: string }): Promise<string> {
     const fields: Record<string, string> = {}
-    if (!input.title.trim()) fields.title = 'open-data.datastore.error.title-required'
+    // in the order of the form
     if (!input.organisationId) fields.organisationId = 'open-data.datastore.error.organisation-required'
+    if (!input.title.trim()) fields.title = 'open-data.datastore.error.title-required'
     if (Object.keys(fields).length)
       throw new DatastoreError('DATASTORE_INVALID', 'invalid', 'Check the form', { fields })
     requireOrganisationRole(ctx, input.organisationId, [PUBLISHER_ROLE], PUBLISH_SCOPE)

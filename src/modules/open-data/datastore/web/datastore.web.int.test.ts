@@ -72,7 +72,7 @@ describe('open data store pages', () => {
     )
     const waiting = await publisher.get(`/manage/open-data/data-tables/${resourceId}/uploads/${id}`)
     assert.equal(waiting.status, 200)
-    assert.equal(waiting.headers.refresh, '2')
+    assert.equal(waiting.headers.refresh, '3')
     assert.equal(waiting.$('progress').length, 1)
     await impl.runIngestion(id)
     const done = await publisher.get(`/manage/open-data/data-tables/${resourceId}/uploads/${id}`)

@@ -268,7 +268,7 @@ export const datastoreWeb: FastifyPluginAsyncTypebox<{
       const u = found.upload
       const running = u.status === 'queued' || u.status === 'running'
       // refreshes itself while the job runs: no JavaScript needed
-      if (running) reply.header('refresh', '2')
+      if (running) reply.header('refresh', '3')
       return reply.render('open-data/datastore/manage-progress.njk', {
         ...base(request),
         title: request.t('open-data.datastore.progress.title', { name: tableName(request, found.table) }),
@@ -291,6 +291,20 @@ export const datastoreWeb: FastifyPluginAsyncTypebox<{
       const decision = field(request.body, 'decision', 10) === 'load' ? 'load' : 'discard'
       await service.decide(request.ctx(), request.params.uploadId, decision)
       return reply.redirect(`${manageBase(request.params.resourceId)}/uploads/${request.params.uploadId}`, 303)
+    },
+  )
+
+  // a table not (yet) in a catalogue dataset is published or withdrawn here; a dataset's tables follow the dataset
+  app.post(
+    '/manage/open-data/data-tables/:resourceId/visibility',
+    { schema: { params: IdParams } },
+    async (request, reply) => {
+      if (!signedIn(request, reply)) return reply
+      const ctx = request.ctx()
+      const { table, canManage } = await service.tableForStaff(ctx, request.params.resourceId)
+      if (!canManage) return reply.callNotFound()
+      await service.setPublic(table.resourceId, field(request.body, 'public', 10) === 'yes', ctx)
+      return reply.redirect(manageBase(table.resourceId), 303)
     },
   )
 
