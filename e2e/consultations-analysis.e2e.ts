@@ -1,7 +1,8 @@
 // Consultation analysis in a real browser: a consultation is built and published, four people
 // answer it, and the analyst reads the counts (chart and table), builds a codebook (refusing an
 // empty theme first), searches the answers and codes every one the search finds with a theme,
-// sees the share coded, checks data quality and keeps a duplicate group with a reason, and exports the workbook through the background job and its progress
+// sees the share coded, codes one answer by hand with a note, cross-tabulates the themes, checks
+// data quality and keeps a duplicate group with a reason, and exports the workbook through the background job and its progress
 // page (refusing a request without a format first), then reads the downloaded .xlsx back. Every
 // page is checked with axe-core (WCAG 2.2 AA) and the common layout.
 import assert from 'node:assert/strict'
@@ -116,6 +117,19 @@ describe('consultation analysis: counts, coding from a search, and the workbook'
       'Public transport|2|50%',
       'Study space|0|0%',
     ])
+  })
+
+  step('the analyst codes one answer by hand with a note, and cross-tabulates the themes', async () => {
+    const answersPage = await (await (await AnalysisPage.open(page, consultationId)).codebook(2)).readAnswers()
+    const answer = await answersPage.code('Students revise on Sundays')
+    await answer.tick('Study space')
+    assert.equal((await answer.notification.innerText()).trim(), 'Themes saved')
+    await answer.addNote('')
+    await answer.expectErrors([{ text: 'Enter the note', href: '#note' }])
+    await answer.addNote('Exams in May and June')
+    assert.deepEqual(await answer.notes(), ['Exams in May and June'])
+    const crosstab = await (await AnalysisPage.open(page, consultationId)).crosstab(2)
+    assert.deepEqual(await crosstab.rows(), ['Public transport|2 (67%)|0 (0%)', 'Study space|1 (33%)|0 (0%)'])
   })
 
   step("the analyst checks data quality and keeps the same person's four responses, with a reason", async () => {

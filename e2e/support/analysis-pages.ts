@@ -114,6 +114,16 @@ export class AnalysisPage extends BasePage {
     return new ThemesPage(this.page).expect(/\/themes$/, 'Codebook')
   }
 
+  async crosstab(questionNumber: number): Promise<CrosstabPage> {
+    await navigate(this.page, () =>
+      this.page
+        .locator(`section[aria-labelledby="question-${questionNumber}"]`)
+        .getByRole('link', { name: /Cross-tabulate/ })
+        .click(),
+    )
+    return new CrosstabPage(this.page).expect(/\/crosstab$/, 'Cross-tabulation')
+  }
+
   async quality(): Promise<QualityPage> {
     await navigate(this.page, () => this.page.getByRole('link', { name: 'Data quality', exact: true }).click())
     return new QualityPage(this.page).expect(/\/analysis\/quality$/, 'Data quality')
@@ -167,6 +177,12 @@ export class AnswersPage extends BasePage {
   async tagAll(theme: string): Promise<void> {
     await this.page.getByLabel(/^Tag all \d+ answers? found with a theme$/).selectOption({ label: theme })
     await navigate(this.page, () => this.page.getByRole('button', { name: 'Tag the answers' }).click())
+  }
+
+  async code(text: string): Promise<AnswerPage> {
+    const item = this.page.locator('main ol li').filter({ hasText: text })
+    await navigate(this.page, () => item.getByRole('link', { name: /Code this answer/ }).click())
+    return new AnswerPage(this.page)
   }
 
   async tagsOf(text: string): Promise<string[]> {
@@ -254,5 +270,33 @@ export class GroupPage extends BasePage {
     return (await this.page.locator('main table tbody tr td:last-child').allInnerTexts()).map((s) =>
       s.split('\n')[0]!.trim(),
     )
+  }
+}
+
+export class CrosstabPage extends BasePage {
+  /** The table's body rows, as "row|cell|cell". */
+  async rows(): Promise<string[]> {
+    return (await this.page.locator('main table tbody tr').allInnerTexts()).map((r) =>
+      r
+        .split('\t')
+        .map((c) => c.trim())
+        .join('|'),
+    )
+  }
+}
+
+export class AnswerPage extends BasePage {
+  async tick(theme: string): Promise<void> {
+    await this.page.locator(`label:text-is("${theme}")`).click()
+    await navigate(this.page, () => this.page.getByRole('button', { name: 'Save the themes' }).click())
+  }
+
+  async addNote(note: string): Promise<void> {
+    await this.page.getByLabel('Add a note', { exact: true }).fill(note)
+    await navigate(this.page, () => this.page.getByRole('button', { name: 'Add the note' }).click())
+  }
+
+  async notes(): Promise<string[]> {
+    return (await this.page.locator('#notes ~ .ds_inset-text p.comhla-pre').allInnerTexts()).map((s) => s.trim())
   }
 }
