@@ -4,6 +4,7 @@ import { consultationsSuite } from './consultations.js'
 import { consultationsDiscovery } from './consultations-discovery.js'
 import { consultationsPublication } from './consultations-publication.js'
 import { participation } from './participation.js'
+import { participationCommunity } from './participation-community.js'
 import { openData } from './open-data.js'
 
 export const suites: BenchSuite[] = [
@@ -11,5 +12,6 @@ export const suites: BenchSuite[] = [
   consultationsDiscovery,
   consultationsPublication,
   participation,
+  participationCommunity,
   openData,
 ]

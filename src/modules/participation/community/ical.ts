@@ -35,22 +35,24 @@ export function utcStamp(date: Date): string {
 
 /** Folds one content line into pieces of at most 75 octets, continuation lines starting with a space. */
 export function foldLine(line: string): string {
-  const encoder = new TextEncoder()
+  if (line.length <= 18 || Buffer.byteLength(line, 'utf8') <= 75) return line
   const pieces: string[] = []
-  let current = ''
+  let start = 0
   let octets = 0
+  let index = 0
   for (const char of line) {
-    const size = encoder.encode(char).length
+    const cp = char.codePointAt(0)!
+    const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
     const limit = pieces.length === 0 ? 75 : 74
     if (octets + size > limit) {
-      pieces.push(current)
-      current = ''
+      pieces.push(line.slice(start, index))
+      start = index
       octets = 0
     }
-    current += char
     octets += size
+    index += char.length
   }
-  pieces.push(current)
+  pieces.push(line.slice(start))
   return pieces.join('\r\n ')
 }
 
