@@ -2,9 +2,9 @@
 // answer it, and the analyst reads the counts (chart and table), builds a codebook (refusing an
 // empty theme first), searches the answers and codes every one the search finds with a theme,
 // sees the share coded, codes one answer by hand with a note, cross-tabulates the themes, checks
-// data quality and keeps a duplicate group with a reason, and exports the workbook through the background job and its progress
-// page (refusing a request without a format first), then reads the downloaded .xlsx back. Every
-// page is checked with axe-core (WCAG 2.2 AA) and the common layout.
+// data quality and keeps a duplicate group with a reason, and exports the workbook through the
+// background job and its progress page (refusing a request without a format first), then reads
+// the downloaded .xlsx back. Every page is checked with axe-core (WCAG 2.2 AA) and the layout.
 import assert from 'node:assert/strict'
 import { after, before, describe } from 'node:test'
 import ExcelJS from 'exceljs'
