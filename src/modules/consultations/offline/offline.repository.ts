@@ -65,6 +65,53 @@ export class OfflineRepository {
     return response
   }
 
+  /** Inserts many responses in batches (an import), each with its offline facts. */
+  async insertMany(
+    executor: Executor,
+    consultationId: string,
+    rows: { input: OfflineResponseInput; late: boolean }[],
+    extra: { enteredBy: string | null; importId: string | null },
+  ): Promise<number> {
+    const now = new Date()
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, reference: newReference() }))
+      const inserted = await tables(executor)
+        .insertInto('consultations.response')
+        .values(
+          chunk.map(({ input: r, reference }) => ({
+            consultation_id: consultationId,
+            reference,
+            draft_hash: null,
+            channel: r.channel,
+            answers: JSON.stringify(r.answers),
+            respondent_type: r.respondent.respondentType,
+            respondent_name: r.respondent.name,
+            respondent_organisation: r.respondent.organisationName || null,
+            email: r.respondent.email || null,
+            publication: r.respondent.publication,
+            may_contact: r.respondent.mayContact,
+            submitted_at: now,
+          })),
+        )
+        .returning(['id', 'reference'])
+        .execute()
+      const ids = new Map(inserted.map((r) => [r.reference, r.id]))
+      await tables(executor)
+        .insertInto('consultations.offline_response')
+        .values(
+          chunk.map((r) => ({
+            response_id: ids.get(r.reference)!,
+            received_on: r.input.receivedOn,
+            late: r.late,
+            import_id: extra.importId,
+            entered_by: extra.enteredBy,
+          })),
+        )
+        .execute()
+    }
+    return rows.length
+  }
+
   async list(
     executor: Executor,
     consultationId: string,

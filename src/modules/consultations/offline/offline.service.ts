@@ -147,16 +147,12 @@ export class OfflineService {
       const imported = await this.repo.getImport(trx, consultationId, importId, { lock: true })
       if (!imported) throw new PublicationError('CONSULTATION_IMPORT_NOT_FOUND', 'There is no such import')
       if (imported.status !== 'previewed') return 0
-      let late = 0
-      for (const row of imported.rows) {
-        const isLate = row.receivedOn > closesOn
-        if (isLate) late++
-        await this.repo.insert(trx, consultationId, row, {
-          late: isLate,
-          enteredBy: principal.via === 'system' ? null : principal.accountId,
-          importId,
-        })
-      }
+      const rows = imported.rows.map((input) => ({ input, late: input.receivedOn > closesOn }))
+      const late = rows.filter((r) => r.late).length
+      await this.repo.insertMany(trx, consultationId, rows, {
+        enteredBy: principal.via === 'system' ? null : principal.accountId,
+        importId,
+      })
       await this.repo.finishImport(trx, importId, 'imported')
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.responses-imported',
