@@ -55,6 +55,11 @@ export function ruleText(
     : t('participation.pb.rule.knapsackText')
 }
 
+/** A project on its own page, with the date it was proposed. */
+export function projectDetailView(p: PbProject, areas: PbArea[], t: Translate, locale: string) {
+  return { ...projectView(p, areas, t), proposed: formatDate(p.createdAt, locale) }
+}
+
 export function areaView(a: PbArea, t: Translate) {
   return {
     ...a,
@@ -63,7 +68,8 @@ export function areaView(a: PbArea, t: Translate) {
   }
 }
 
-export function projectView(p: PbProject, areas: PbArea[], t: Translate, locale: string) {
+/** A project for lists: no dates, which are costly to format fifty times a page. */
+export function projectView(p: PbProject, areas: PbArea[], t: Translate) {
   return {
     ...p,
     costText: formatPounds(p.cost),
@@ -71,7 +77,6 @@ export function projectView(p: PbProject, areas: PbArea[], t: Translate, locale:
     statusText: t(`participation.pb.status.${p.status}`),
     statusColour:
       p.status === 'feasible' ? 'green' : p.status === 'not-feasible' ? 'red' : p.status === 'merged' ? 'grey' : 'blue',
-    proposed: formatDate(p.createdAt, locale),
   }
 }
 

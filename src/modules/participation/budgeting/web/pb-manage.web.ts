@@ -27,7 +27,7 @@ import {
   type ProcessInput,
   type WithPhase,
 } from '../pb.service.js'
-import { areaView, processView, projectView } from '../pb.presenter.js'
+import { areaView, processView, projectDetailView, projectView } from '../pb.presenter.js'
 import { londonParts } from '../pb.dates.js'
 import { checkBallot, formatPounds } from '../pb.rules.js'
 import { ballotView, rawChoices } from './pb.web.js'
@@ -381,7 +381,7 @@ export const manageBudgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService 
         title: t('participation.pb.review.listTitle'),
         layoutClass: 'comhla-layout--wide',
         page,
-        items: page.items.map((p) => projectView(p, found.areas, t, request.locale)),
+        items: page.items.map((p) => projectView(p, found.areas, t)),
         pageBase: `/manage/budgeting/${found.process.id}/projects?${request.query.status ? `status=${encodeURIComponent(request.query.status)}&` : ''}`,
         status: request.query.status ?? '',
         statusOptions: [
@@ -475,7 +475,7 @@ export const manageBudgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService 
         action: `/manage/budgeting/${found.process.id}/projects/${project.id}/review`,
         areaOptions: areaOptions(request, found.areas),
         reviewing: true,
-        project: projectView(project, found.areas, t, request.locale),
+        project: projectDetailView(project, found.areas, t, request.locale),
         statusItems: ['proposed', 'feasible', 'not-feasible', 'merged'].map((s) => ({
           value: s,
           text: t(`participation.pb.status.${s}`),

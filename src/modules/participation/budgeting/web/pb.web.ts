@@ -21,7 +21,7 @@ import {
   emptyForm,
 } from '../pb.schemas.js'
 import { BallotInvalid, normaliseCode, type PbService } from '../pb.service.js'
-import { areaView, chartBars, processView, projectView, resultRows } from '../pb.presenter.js'
+import { areaView, chartBars, processView, projectDetailView, projectView, resultRows } from '../pb.presenter.js'
 import { checkBallot, formatPounds, type BallotCheck } from '../pb.rules.js'
 import type { PbArea, PbProject, Voter } from '../pb.types.js'
 
@@ -121,7 +121,7 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
         section: 'budgeting',
         process: view(request, found),
         page,
-        items: page.items.map((p) => projectView(p, found.areas, t, request.locale)),
+        items: page.items.map((p) => projectView(p, found.areas, t)),
         query: { area: request.query.area ?? '', status: request.query.status ?? '', q: request.query.q ?? '' },
         areaOptions: [
           { value: '', text: t('participation.pb.projects.allAreas') },
@@ -158,7 +158,7 @@ export const budgetingWeb: FastifyPluginAsyncTypebox<{ service: PbService }> = a
         headerLabel: found.process.title,
         section: 'budgeting',
         process: view(request, found),
-        project: projectView(project, found.areas, request.t, request.locale),
+        project: projectDetailView(project, found.areas, request.t, request.locale),
         mergedInto,
         comments,
         pageBase: `/budgeting/${found.process.id}/projects/${project.id}?`,
