@@ -321,7 +321,7 @@ export const consultationsSuite: BenchSuite = {
           `${root}/questions/${big.questions.views}/answers?q=${encodeURIComponent('broadband investment')}`,
         ],
         [
-          `Full-text search of ${RESPONSES} answers, rare word ("pensioner" + organisations)`,
+          `Full-text search of ${RESPONSES} answers, a common word ("pensioner", in about a quarter) for organisations`,
           `${root}/questions/${big.questions.views}/answers?q=pensioner&respondentType=organisation`,
         ],
       ]
