@@ -250,6 +250,17 @@ describe('community councils and meetings', () => {
     assert.equal(JSON.parse(missing.body).error.code, 'COMMUNITY_COUNCIL_NOT_FOUND')
   })
 
+  it("speaks Gaelic when asked, with the community council's Gaelic name", async () => {
+    const gaelic = new TestClient(t.app)
+    await gaelic.get('/language/gd?return=/community-councils')
+    const list = await gaelic.get('/community-councils')
+    assert.equal(list.$('html').attr('lang'), 'gd')
+    assert.equal(text(list.$, 'h1'), 'Comhairlean coimhearsnachd')
+    assert.match(text(list.$, 'main'), /Comhairle Coimhearsnachd Phortobello/)
+    const meeting = await gaelic.get(`/community-councils/portobello-community-council/meetings/${meetingId}`)
+    assert.match(text(meeting.$, 'main'), /Clàr-gnothaich/)
+  })
+
   it('publishes an iCalendar feed without the private joining link', async () => {
     const res = await anonymous.get('/community-councils/portobello-community-council/meetings.ics')
     assert.equal(res.status, 200)
