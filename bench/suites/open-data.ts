@@ -147,15 +147,19 @@ export const openData: BenchSuite = {
       })
 
       // the table's physical name and columns, for the same SQL sent straight to PostgreSQL
-      const meta = await pool.query<{ table_name: string; columns: { name: string; physical: string }[] }>(
+      const meta = await pool.query<{
+        table_name: string
+        columns: { name: string; physical: string; type: string; searchable?: boolean }[]
+      }>(
         `select v.table_name, v.columns from open_data.datastore_version v join open_data.datastore_table t on t.resource_id = v.resource_id and t.current_version = v.number where v.resource_id = $1`,
         [resourceId],
       )
       const table = `open_data_rows.${meta.rows[0]!.table_name}`
       const col = (name: string) => meta.rows[0]!.columns.find((c) => c.name === name)!.physical
       const allCols = meta.rows[0]!.columns.map((c) => c.physical).join(', ')
-      const textCols = ['transaction_id', 'council_code', 'department', 'supplier', 'description']
-        .map((n) => `coalesce(${col(n)}, '')`)
+      // the same expression as the table's full-text index
+      const textCols = meta.rows[0]!.columns.filter((c) => c.searchable ?? c.type === 'string')
+        .map((c) => `coalesce(${c.physical}, '')`)
         .join(` || ' ' || `)
 
       const rawLoad = async (sqlText: string, values: unknown[]): Promise<LoadResult> => {
@@ -254,6 +258,7 @@ export const openData: BenchSuite = {
       }
       const ours = await downloads(async () => {
         const res = await fetch(`${base}/api/v1/datastore/${resourceId}/rows.csv`, { headers: auth })
+        if (res.status !== 200) throw new Error(`download answered ${res.status}: ${await res.text()}`)
         let n = 0
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) n += chunk.length
         return n

@@ -45,7 +45,8 @@ export function createStore(database: Database): Store {
       pool = new pg.Pool({
         connectionString: database.connectionString!,
         max: 8,
-        connectionTimeoutMillis: 5000,
+        // downloads and loads queue for one of these connections rather than fail under load
+        connectionTimeoutMillis: 60_000,
         idleTimeoutMillis: 30_000,
         application_name: 'comhla-datastore',
       })
