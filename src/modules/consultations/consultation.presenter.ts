@@ -1,6 +1,5 @@
 // Domain → API body, domain → view model, domain → CSV row: each a whitelist of fields.
-import { marked } from 'marked'
-import sanitizeHtml from 'sanitize-html'
+import { renderMarkdown } from '../../shared/markdown.js'
 import type { Static } from '@sinclair/typebox'
 import type { Translate } from '../../platform/i18n/i18n.js'
 import { formatDateTime } from '../../shared/dates.js'
@@ -8,41 +7,7 @@ import type { ConsultationDetailSchema, ConsultationSchema, ResponseSchema } fro
 import type { WithOrganisation, WithQuestionnaire } from './consultation.service.js'
 import { fileNameKey, otherKey } from './consultation.answers.js'
 import type { Answers, ConsultationResponse, Question } from './consultation.types.js'
-
-/** Markdown as HTML safe to put on a page: no scripts, styles, event handlers or unsafe links. */
-export function renderMarkdown(markdown: string): string {
-  const html = marked.parse(markdown, { async: false, gfm: true })
-  return sanitizeHtml(html, {
-    allowedTags: [
-      'h2',
-      'h3',
-      'h4',
-      'p',
-      'br',
-      'hr',
-      'ul',
-      'ol',
-      'li',
-      'strong',
-      'em',
-      'a',
-      'blockquote',
-      'code',
-      'pre',
-      'table',
-      'thead',
-      'tbody',
-      'tr',
-      'th',
-      'td',
-    ],
-    allowedAttributes: { a: ['href', 'title'], th: ['scope'] },
-    allowedSchemes: ['https', 'http', 'mailto'],
-    // A heading level 1 belongs to the page; the body's own headings start at level 2.
-    transformTags: { h1: 'h2', a: sanitizeHtml.simpleTransform('a', { class: 'ds_link' }) },
-    allowedClasses: { a: ['ds_link'] },
-  })
-}
+export { renderMarkdown }
 
 const publicStatus = (status: string) =>
   (status === 'draft' ? 'forthcoming' : status) as 'forthcoming' | 'open' | 'closed'

@@ -1,6 +1,5 @@
 // Domain → API body, domain → view model, domain → CSV row: each a whitelist of fields.
-import { marked } from 'marked'
-import sanitizeHtml from 'sanitize-html'
+import { markdownToText, renderMarkdown as renderSafeMarkdown } from '../../../shared/markdown.js'
 import type { Static } from '@sinclair/typebox'
 import type { Translate } from '../../../platform/i18n/i18n.js'
 import type { Organisation } from '../../../platform/organisations/organisation.service.js'
@@ -10,58 +9,12 @@ import type { DatasetSchema } from './dataset.schemas.js'
 import type { Council, DatasetView } from './dataset.service.js'
 import type { Dataset, FacetCount, Facets, Resource } from './dataset.types.js'
 import { SCOTLAND_GSS, licenceById, localName, themeById } from './taxonomy.js'
-
-/** Markdown as HTML safe to put on a page: no scripts, styles, event handlers or unsafe links. */
+/** A description as safe HTML: its headings start at level 3, below the page's own metadata headings. */
 export function renderMarkdown(markdown: string): string {
-  const html = marked.parse(markdown, { async: false, gfm: true })
-  return sanitizeHtml(html, {
-    allowedTags: [
-      'h2',
-      'h3',
-      'h4',
-      'p',
-      'br',
-      'hr',
-      'ul',
-      'ol',
-      'li',
-      'strong',
-      'em',
-      'a',
-      'blockquote',
-      'code',
-      'pre',
-      'table',
-      'thead',
-      'tbody',
-      'tr',
-      'th',
-      'td',
-    ],
-    allowedAttributes: { a: ['href', 'title'], th: ['scope'] },
-    allowedSchemes: ['https', 'http', 'mailto'],
-    // The page has its own heading level 1 and 2 for the metadata: the description's start at 3.
-    transformTags: {
-      h1: 'h3',
-      h2: 'h3',
-      h3: 'h4',
-      a: sanitizeHtml.simpleTransform('a', { class: 'ds_link' }),
-    },
-    allowedClasses: { a: ['ds_link'] },
-  })
+  return renderSafeMarkdown(markdown, { headingsFrom: 3 })
 }
-
 /** Markdown as plain text, for feeds, CSV and metadata that carries no HTML. */
-export function plainText(markdown: string): string {
-  return sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), { allowedTags: [], allowedAttributes: {} })
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-}
+export const plainText = markdownToText
 
 export const orgName = (o: Organisation, locale: 'en' | 'gd') => (locale === 'gd' && o.nameGd ? o.nameGd : o.nameEn)
 
