@@ -191,6 +191,11 @@ describe('consultations: moderate, publish, and read published responses', { tim
     assert.equal(rows[2]![3], '', 'no name where the respondent asked for none')
     for (const hidden of ['Hidden Person', 'Never Shown', 'SECRET-TEXT', '07700'])
       assert.ok(!body.includes(hidden), `the CSV holds ${hidden}`)
+
+    await published.switchLanguage()
+    assert.equal(await published.htmlLang(), 'gd')
+    assert.equal(await published.headingText(), 'Freagairtean foillsichte')
+    assert.match(await visitor.locator('main').innerText(), /air a dhubhadh às: dàta pearsanta/)
     assertEveryPageChecked(visitor)
   })
 
