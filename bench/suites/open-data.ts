@@ -85,6 +85,7 @@ export const openData: BenchSuite = {
       // --- ingestion: upload → queryable, against a plain COPY into a typed table ---
       const ingestTimes: number[] = []
       const copyTimes: number[] = []
+      const indexedTimes: number[] = []
       let resourceId = ''
       for (let run = 0; run < ctx.runs; run++) {
         const created = await fetch(`${base}/api/v1/datastore/tables`, {
@@ -131,7 +132,40 @@ export const openData: BenchSuite = {
           client.release()
         }
         copyTimes.push((performance.now() - c0) / 1000)
-        ctx.log(`  ingestion ${round(ingestTimes.at(-1)!, 2)} s, plain COPY ${round(copyTimes.at(-1)!, 2)} s`)
+        // the same indexes as the data store builds, on two sessions as it does
+        const i0 = performance.now()
+        const statements = [
+          `alter table bench_copy add column _id bigserial primary key`,
+          ...[
+            'transaction_id',
+            'payment_date',
+            'council_code',
+            'department',
+            'supplier',
+            'description',
+            'amount',
+            'vat_recoverable',
+          ].map((c) => `create index on bench_copy (${c}, _id)`),
+          `create index on bench_copy using gin ((to_tsvector('simple'::regconfig, coalesce(department, '') || ' ' || coalesce(supplier, '') || ' ' || coalesce(description, ''))))`,
+        ]
+        const first = statements.shift()!
+        await pool.query(first)
+        await Promise.all(
+          [0, 1].map(async () => {
+            const c = await pool.connect()
+            try {
+              await c.query(`set maintenance_work_mem = '256MB'`)
+              for (let st = statements.shift(); st; st = statements.shift()) await c.query(st)
+            } finally {
+              c.release()
+            }
+          }),
+        )
+        await pool.query(`vacuum (analyze) bench_copy`)
+        indexedTimes.push(copyTimes.at(-1)! + (performance.now() - i0) / 1000)
+        ctx.log(
+          `  ingestion ${round(ingestTimes.at(-1)!, 2)} s, plain COPY ${round(copyTimes.at(-1)!, 2)} s, COPY and the same indexes ${round(indexedTimes.at(-1)!, 2)} s`,
+        )
       }
       const ingest = median(ingestTimes)
       const copy = median(copyTimes)
@@ -144,6 +178,17 @@ export const openData: BenchSuite = {
         ratio: round(copy / ingest, 2),
         spread: round(spread(ingestTimes), 2),
         note: `${round(bytes / 1e6, 0)} MB; includes the upload, type inference, checks of every row, indexes on every column and the full-text index, and the job's pick-up; the ratio is COPY's time over ours (goal ≥ 0.7)`,
+      })
+      const indexed = median(indexedTimes)
+      ctx.addRow({
+        scenario: `open-data: upload ${rows.toLocaleString('en-GB')} rows → queryable, against COPY with the same indexes`,
+        unit: 's',
+        comhla: round(ingest, 2),
+        limit: round(indexed, 2),
+        limitName: 'COPY, then the same indexes built by PostgreSQL alone',
+        ratio: round(indexed / ingest, 2),
+        spread: round(spread(ingestTimes), 2),
+        note: 'the same work without the upload, the checks of each row or the job',
       })
 
       // the table's physical name and columns, for the same SQL sent straight to PostgreSQL
@@ -249,7 +294,8 @@ export const openData: BenchSuite = {
         await Promise.all(
           Array.from({ length: CLIENTS }, async () => {
             const t1 = performance.now()
-            total += await fetchOne()
+            const n = await fetchOne()
+            total += n
             times.push((performance.now() - t1) / 1000)
           }),
         )
