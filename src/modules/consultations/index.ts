@@ -44,7 +44,11 @@ export function createConsultationsModule(kernel: Kernel): ComhlaModule & { serv
   })
   const plugin: FastifyPluginAsync = async (app) => {
     await app.register(discovery.plugin)
-    await app.register(consultationWeb, { service, discovery: discovery.service })
+    await app.register(consultationWeb, {
+      service,
+      discovery: discovery.service,
+      publication: publicationParts.publication,
+    })
     await app.register(manageConsultationWeb, { service, discovery: discovery.service })
     await app.register(consultationApi, { service, discovery: discovery.service, prefix: '/api/v1' })
     await app.register(publicationParts.plugin)

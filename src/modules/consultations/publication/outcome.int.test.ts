@@ -85,7 +85,14 @@ describe('the outcome of a consultation: we asked, you said, we did', () => {
     )
     const visitor = new TestClient(t.app)
     assert.equal((await visitor.get(`/consultations/${closedId}/outcome`)).status, 404, 'not public before publishing')
+    const outcomeLink = `#results a[href="/consultations/${closedId}/outcome"]`
+    assert.equal((await visitor.get(`/consultations/${closedId}`)).$(outcomeLink).length, 0)
     assert.equal((await manager.submit(closed, {}, { formSelector: `form[action="${closed}/publish"]` })).status, 303)
+    const consultationPage = await visitor.get(`/consultations/${closedId}`)
+    assert.equal(
+      consultationPage.$(`a[href="/consultations/${closedId}/outcome"]`).text(),
+      'We asked, you said, we did',
+    )
     const page = await visitor.get(`/consultations/${closedId}/outcome`)
     assert.equal(page.status, 200)
     assert.match(text(page.$, 'h1'), /We asked, you said, we did/)

@@ -36,6 +36,7 @@ import {
 } from '../consultation.service.js'
 import type { Answers, Question, RespondentInfo } from '../consultation.types.js'
 import { publicationChoices, respondentTypes } from '../consultation.types.js'
+import type { PublicationService } from '../publication/publication.service.js'
 import type { Translate } from '../../../platform/i18n/i18n.js'
 import type { Upload } from '../../../platform/files/uploads.plugin.js'
 
@@ -155,7 +156,9 @@ export function rawAnswers(body: unknown, questions: Question[]): Record<string,
 export const consultationWeb: FastifyPluginAsyncTypebox<{
   service: ConsultationService
   discovery: DiscoveryService
-}> = async (app, { service, discovery }) => {
+  /** whether a consultation's responses and its outcome are published (the publication part) */
+  publication: Pick<PublicationService, 'responsesArePublished' | 'outcomesPublished'>
+}> = async (app, { service, discovery, publication }) => {
   const { kernel } = app
   const secure = kernel.config.baseUrl.startsWith('https://')
   const limited = { rateLimit: { max: kernel.config.rateLimitMax * 6, timeWindow: '1 minute' } }
@@ -215,6 +218,8 @@ export const consultationWeb: FastifyPluginAsyncTypebox<{
       content,
       bodyHtml: content.body.html,
       questionCount: found.questions.length,
+      responsesPublished: await publication.responsesArePublished(found.consultation.id),
+      outcomePublished: (await publication.outcomesPublished([found.consultation.id])).has(found.consultation.id),
       documents: (await service.documents(found.consultation.id)).map((d) =>
         documentView(d, `/consultations/${found.consultation.id}/documents/${d.id}`),
       ),
