@@ -91,59 +91,53 @@ describe('open-data catalogue: datasets fed by the platform', () => {
     datasetId = row.id
   })
 
-  it(
-    'loads its rows through the data store, for the CKAN datastore_search to read',
-    {
-      todo: 'the data store refuses uploads by the system actor (datastore_upload.created_by references core.account)',
-    },
-    async () => {
-      // the rows arrive once the data store's ingestion job has run
-      const resources = await db()
-        .selectFrom('open_data.resource')
-        .selectAll()
-        .where('dataset_id', '=', datasetId)
-        .execute()
-      const table = resources.find((r) => r.kind === 'datastore')!
-      const search = await eventually(async () => {
-        const res = await visitor.get(`/api/3/action/datastore_search?resource_id=${table.id}&sort=votes desc`)
-        const body = JSON.parse(res.body) as Ckan<{
-          total: number
-          records: Record<string, unknown>[]
-          fields: { id: string; type: string }[]
-        }>
-        return body.success && body.result.total === 2 ? body.result : null
-      }, 'the rows to load')
-      assert.deepEqual(
-        search.records.map((r) => [r.ward, r.votes, r.passed]),
-        [
-          ['Kirkcaldy North', 120, true],
-          ['Glenrothes West', 87, false],
-        ],
-      )
-      assert.deepEqual(
-        search.fields.map((f) => [f.id, f.type]),
-        [
-          ['ward', 'text'],
-          ['votes', 'int'],
-          ['passed', 'bool'],
-          ['counted', 'timestamp'],
-        ],
-      )
-      const filtered = JSON.parse(
-        (
-          await visitor.request('POST', '/api/3/action/datastore_search', {
-            json: { resource_id: table.id, filters: { passed: false }, fields: 'ward' },
-          })
-        ).body,
-      ) as Ckan<{ records: Record<string, unknown>[] }>
-      assert.deepEqual(filtered.result.records, [{ ward: 'Glenrothes West' }])
-      const badColumn = await visitor.request('POST', '/api/3/action/datastore_search', {
-        json: { resource_id: table.id, filters: { nope: 1 } },
-      })
-      assert.equal(badColumn.status, 409)
-      assert.equal((JSON.parse(badColumn.body) as Ckan<null>).error?.__type, 'Validation Error')
-    },
-  )
+  it('loads its rows through the data store, for the CKAN datastore_search to read', async () => {
+    // the rows arrive once the data store's ingestion job has run
+    const resources = await db()
+      .selectFrom('open_data.resource')
+      .selectAll()
+      .where('dataset_id', '=', datasetId)
+      .execute()
+    const table = resources.find((r) => r.kind === 'datastore')!
+    const search = await eventually(async () => {
+      const res = await visitor.get(`/api/3/action/datastore_search?resource_id=${table.id}&sort=votes desc`)
+      const body = JSON.parse(res.body) as Ckan<{
+        total: number
+        records: Record<string, unknown>[]
+        fields: { id: string; type: string }[]
+      }>
+      return body.success && body.result.total === 2 ? body.result : null
+    }, 'the rows to load')
+    assert.deepEqual(
+      search.records.map((r) => [r.ward, r.votes, r.passed]),
+      [
+        ['Kirkcaldy North', 120, true],
+        ['Glenrothes West', 87, false],
+      ],
+    )
+    assert.deepEqual(
+      search.fields.map((f) => [f.id, f.type]),
+      [
+        ['ward', 'text'],
+        ['votes', 'int'],
+        ['passed', 'bool'],
+        ['counted', 'timestamp'],
+      ],
+    )
+    const filtered = JSON.parse(
+      (
+        await visitor.request('POST', '/api/3/action/datastore_search', {
+          json: { resource_id: table.id, filters: { passed: false }, fields: 'ward' },
+        })
+      ).body,
+    ) as Ckan<{ records: Record<string, unknown>[] }>
+    assert.deepEqual(filtered.result.records, [{ ward: 'Glenrothes West' }])
+    const badColumn = await visitor.request('POST', '/api/3/action/datastore_search', {
+      json: { resource_id: table.id, filters: { nope: 1 } },
+    })
+    assert.equal(badColumn.status, 409)
+    assert.equal((JSON.parse(badColumn.body) as Ckan<null>).error?.__type, 'Validation Error')
+  })
 
   it('refreshes the dataset on a later announcement, and withdraws it when the provider stops offering it', async () => {
     offered = { ...offered!, title: 'Community choices 2026: final results' }

@@ -346,7 +346,7 @@ export class DatastoreServiceImpl {
         sourceUrl: input.sourceUrl,
         givenSchema: options.schema,
         checksum: input.checksum,
-        createdBy: ctx.principal?.accountId ?? null,
+        createdBy: ctx.principal && ctx.principal.via !== 'system' ? ctx.principal.accountId : null,
       })
       await this.kernel.audit.record(trx, ctx, {
         action: 'open-data.datastore.upload-started',
@@ -560,7 +560,7 @@ export class DatastoreServiceImpl {
           columns: upload.stagedColumns,
           source: upload.source,
           uploadId,
-          createdBy: ctx.principal?.accountId ?? null,
+          createdBy: ctx.principal && ctx.principal.via !== 'system' ? ctx.principal.accountId : null,
           ...(upload.keyColumn ? { keyColumn: upload.keyColumn } : {}),
         })
         await repo.updateUpload(trx, uploadId, {
