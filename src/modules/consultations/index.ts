@@ -21,7 +21,9 @@ export function createConsultationsModule(kernel: Kernel): ComhlaModule & { serv
   const service = new ConsultationService(kernel)
   const publicationParts = createPublicationParts(kernel, service)
   const discovery = createDiscovery(kernel, service)
-  const analysis = createConsultationAnalysis(kernel)
+  const analysis = createConsultationAnalysis(kernel, {
+    moderation: (ids) => publicationParts.moderation.summaryFor(ids),
+  })
   registerScope({ id: READ_SCOPE, labelKey: 'consultations.scope.read' })
   registerMailTemplates(consultationMailTemplates)
   kernel.jobs.define({

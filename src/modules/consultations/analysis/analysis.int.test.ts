@@ -7,6 +7,8 @@ import { TestClient, text, type Page } from '../../../../test/support/client.js'
 import { makeStaff, PASSWORD } from '../../../../test/support/factories.js'
 import { signIn } from '../../../../test/support/two-factor.js'
 import { systemContext } from '../../../platform/auth/principal.js'
+import { ModerationService } from '../moderation/moderation.service.js'
+import { ConsultationService } from '../consultation.service.js'
 import { AnalysisService, ANALYSIS_SCOPE } from './analysis.service.js'
 
 type Answers = Record<string, string | string[]>
@@ -328,7 +330,9 @@ describe('consultation analysis', () => {
     assert.equal(progress.headers.refresh, '3')
     assert.match(text(progress.$, 'main'), /waiting to start/)
     const exportId = requested.location!.split('/').pop()!
-    await service.runExport(exportId)
+    // as the module wires it: each response's moderation state comes from the moderation part
+    const moderation = new ModerationService(t.app.kernel, new ConsultationService(t.app.kernel))
+    await service.runExport(exportId, (ids) => moderation.summaryFor(ids))
     const done = await analyst.get(requested.location!)
     assert.equal(done.headers.refresh, undefined)
     assert.match(text(done.$, 'main'), /6 of 6 responses \(100%\)/)
@@ -357,6 +361,8 @@ describe('consultation analysis', () => {
     assert.equal(fares.getCell(col('Q3 notes')).value, 'Mentions families on low incomes')
     assert.equal(fares.getCell(col('Respondent type')).value, 'organisation')
     assert.equal(fares.getCell(col('Q2. Which services?')).value, 'B; C')
+    // no answer has been moderated yet in this consultation
+    assert.equal(fares.getCell(col('Moderation')).value, 'not moderated')
 
     const csv = await service.requestExport(systemContext('test'), consultationId, 'csv')
     await service.runExport(csv.id)

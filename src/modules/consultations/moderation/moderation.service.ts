@@ -51,6 +51,27 @@ export class ModerationService {
     private readonly consultations: ConsultationService,
   ) {}
 
+  /**
+   * A word per response for the analysts' export: "redacted" if any answer was redacted, else
+   * "waiting" while an answer awaits a decision, else "approved"; "not moderated" where no free-text
+   * answer has been through moderation (choice answers need none; "do not publish" ones never do).
+   */
+  async summaryFor(responseIds: string[]): Promise<Map<string, string>> {
+    const rank = { approved: 0, pending: 1, redacted: 2 } as const
+    const worst = new Map<string, keyof typeof rank>()
+    for (const m of (await this.repo.currentFor(this.kernel.db, responseIds)).values()) {
+      const before = worst.get(m.responseId)
+      if (before === undefined || rank[m.status] > rank[before]) worst.set(m.responseId, m.status)
+    }
+    const word = { approved: 'approved', pending: 'waiting', redacted: 'redacted' } as const
+    return new Map(
+      responseIds.map((id) => {
+        const status = worst.get(id)
+        return [id, status ? word[status] : 'not moderated']
+      }),
+    )
+  }
+
   /** The queue of a consultation, for its managers: answers in one state, oldest response first. */
   async queue(
     ctx: ActionContext,
