@@ -167,14 +167,15 @@ export function chartColumns(columns: DatastoreColumn[]): { x: DatastoreColumn[]
 }
 
 export type ChartInputs = {
-  kind: 'bar' | 'line'
+  kind: 'bar' | 'line' | 'map'
   x: string | null
   y: string | null
   aggregate: 'count' | 'sum' | 'avg'
 }
 
 export function chartInputs(params: Record<string, string>): ChartInputs {
-  const kind = params[`${CHART_PREFIX}kind`] === 'line' ? 'line' : 'bar'
+  const asked = params[`${CHART_PREFIX}kind`]
+  const kind = asked === 'line' || asked === 'map' ? asked : 'bar'
   const agg = params[`${CHART_PREFIX}agg`]
   return {
     kind,

@@ -177,7 +177,7 @@ export type PreviewModel = {
 /** Data for the chart partial. */
 export type ChartModel = {
   summary: TableSummary
-  kind: 'bar' | 'line'
+  kind: 'bar' | 'line' | 'map'
   x: string | null
   y: string | null
   aggregate: 'count' | 'sum' | 'avg'

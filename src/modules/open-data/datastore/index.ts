@@ -1,6 +1,7 @@
 // Part of the open-data module: the data store. See ../index.ts and ./datastore.public.ts (the
 // contract with the catalogue).
 import type { FastifyPluginAsync } from 'fastify'
+import { councilMapSvg } from './council-map.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { NavModule } from '../../../platform/http/context.plugin.js'
 import { registerScope } from '../../../platform/accounts/scopes.js'
@@ -100,6 +101,33 @@ export function createDatastore(kernel: Kernel): {
             c.kind === 'line' || x.type !== 'string' ? a.label.localeCompare(b.label) : b.value - a.value,
           )
         model.points = points
+        if (c.kind === 'map') {
+          const councils = await kernel.organisations.list({ type: 'council', pageSize: 100 })
+          const names = new Map(
+            councils.items.flatMap((o) =>
+              o.gssCode ? [[o.gssCode, input.locale === 'gd' && o.nameGd ? o.nameGd : o.nameEn] as const] : [],
+            ),
+          )
+          const svg = councilMapSvg(
+            points,
+            {
+              title: t('open-data.datastore.chart.mapTitle', { x: x.title }),
+              description: t('open-data.datastore.chart.description', { count: points.length }),
+              noData: t('open-data.datastore.chart.noData'),
+              names,
+            },
+            (n) => n.toLocaleString(input.locale === 'gd' ? 'gd-GB' : 'en-GB', { maximumFractionDigits: 2 }),
+          )
+          if (!svg) model.error = t('open-data.datastore.chart.mapNeedsCouncils')
+          else {
+            model.svg = svg
+            model.points = points.map((p) => ({
+              ...p,
+              label: names.get(p.label) ? `${names.get(p.label)} (${p.label})` : p.label,
+            }))
+          }
+          return model
+        }
         const yLabel =
           c.aggregate === 'count'
             ? t('open-data.datastore.chart.agg.count')

@@ -127,5 +127,18 @@ describe('open data store pages', () => {
     assert.equal(chart.$('#chart-data-caption').closest('table').find('tbody tr').length, 2)
     const line = await visitor.get(`${base}?c_kind=line&c_x=day&c_agg=count`)
     assert.equal(line.$('svg path').length, 1)
+    // a map of council areas, each named with its figure, the same figures in the table
+    const map = await visitor.get(`${base}?c_kind=map&c_x=area&c_agg=sum&c_y=amount`)
+    const tiles = map
+      .$('svg.comhla-council-map g > title')
+      .map((_, el) => map.$(el).text())
+      .get()
+    assert.equal(tiles.length, 32)
+    assert.ok(tiles.includes('The City of Edinburgh Council: 9,300'), tiles.join('; '))
+    assert.ok(tiles.includes('East Ayrshire Council: 9,000'))
+    assert.ok(tiles.includes('Fife Council: No figure'))
+    assert.match(text(map.$, '#chart-data-caption ~ tbody'), /The City of Edinburgh Council \(S12000036\)/)
+    const noCodes = await visitor.get(`${base}?c_kind=map&c_x=ref&c_agg=count`)
+    assert.match(text(noCodes.$, '.comhla-datastore-chart'), /A map needs a column of council area codes/)
   })
 })
