@@ -13,9 +13,8 @@ export function isCleanText(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return !value.includes('\u0000') && value.isWellFormed()
   if (value === null || typeof value !== 'object' || depth > 20) return true
   if (Array.isArray(value)) return value.every((v) => isCleanText(v, depth + 1))
-  // Only parsed forms and JSON are walked: a raw body (a stream or bytes) is the route's to check.
-  const proto: unknown = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return true
+  // Parsed forms, queries and JSON are walked; a raw body (a stream or bytes) is the route's to check.
+  if (ArrayBuffer.isView(value) || typeof (value as { pipe?: unknown }).pipe === 'function') return true
   return Object.entries(value as Record<string, unknown>).every(
     ([k, v]) => isCleanText(k, depth + 1) && isCleanText(v, depth + 1),
   )
