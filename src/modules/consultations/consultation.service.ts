@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto'
 import type { Kernel } from '../../platform/kernel.js'
 import type { ActionContext, Principal } from '../../platform/auth/principal.js'
-import { systemContext } from '../../platform/auth/principal.js'
+import { actingAccountId, systemContext } from '../../platform/auth/principal.js'
 import { requireOrganisationRole, requirePrincipal, rolesIn } from '../../platform/auth/authorisation.js'
 import { ORG_ADMIN } from '../../platform/accounts/roles.js'
 import { inTransaction } from '../../platform/db/transaction.js'
@@ -324,7 +324,7 @@ export class ConsultationService {
       })
     requireOrganisationRole(ctx, organisation.id, MANAGER_ROLES)
     return inTransaction(this.db, async (trx) => {
-      const created = await this.repo.insert(trx, fields, principal.via === 'system' ? null : principal.accountId)
+      const created = await this.repo.insert(trx, fields, actingAccountId(principal))
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.created',
         organisationId: organisation.id,

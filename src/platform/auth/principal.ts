@@ -29,6 +29,14 @@ export type ActionContext = {
   locale: 'en' | 'gd'
 }
 
+/**
+ * The account to record as having made a change: the person's, or null for Còmhla's own jobs,
+ * whose system principal has no row in core.account.
+ */
+export function actingAccountId(principal: Principal | null): string | null {
+  return principal && principal.via !== 'system' ? principal.accountId : null
+}
+
 export const systemContext = (label = 'system'): ActionContext => ({
   principal: {
     accountId: '00000000-0000-0000-0000-000000000000',

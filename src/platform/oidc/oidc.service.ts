@@ -3,6 +3,7 @@
 // (kept server-side, bound to the browser by a cookie), client authentication by private_key_jwt
 // or client secret, the ScotAccount and staff profiles, linking identities to accounts, verified
 // attributes after consent, and signing out at the provider too (RP-initiated logout).
+import { actingAccountId } from '../auth/principal.js'
 import * as client from 'openid-client'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import type { Logger } from 'pino'
@@ -358,7 +359,7 @@ export class OidcService {
         profile: input.profile,
         scopes,
         attributesEndpoint: input.attributesEndpoint.trim() || null,
-        createdBy: principal.via === 'system' ? null : principal.accountId,
+        createdBy: actingAccountId(principal),
       })
       if (!inserted) assertNoFieldErrors('OIDC_INVALID', { id: 'validation.oidc.idTaken' })
       await this.audit.record(trx, ctx, {
@@ -871,7 +872,7 @@ export class OidcService {
         organisationId,
         providerId: p!.id,
         domain,
-        createdBy: principal.via === 'system' ? null : principal.accountId,
+        createdBy: actingAccountId(principal),
       })
       if (!added)
         throw new DomainError<OidcErrorCode>('OIDC_INVALID', 'conflict', 'validation.oidc.domainTaken', {

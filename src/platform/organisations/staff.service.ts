@@ -1,4 +1,5 @@
 // Staff of a body: members with roles, invitations by email, role changes and removal.
+import { actingAccountId } from '../auth/principal.js'
 import type { Transaction } from 'kysely'
 import type { CoreDatabase } from '../db/core.tables.js'
 import type { Db } from '../db/database.js'
@@ -204,7 +205,7 @@ export class StaffService {
           email_normalised: normalised,
           roles,
           token_hash: sha256(token),
-          invited_by: principal.via === 'system' ? null : principal.accountId,
+          invited_by: actingAccountId(principal),
           expires_at: new Date(Date.now() + INVITATION_DAYS * 86_400_000),
         })
         .returningAll()

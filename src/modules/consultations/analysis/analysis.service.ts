@@ -4,7 +4,7 @@
 // audited in the same transaction. Nothing here deletes a response: decisions set it aside.
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
-import { systemContext } from '../../../platform/auth/principal.js'
+import { actingAccountId, systemContext } from '../../../platform/auth/principal.js'
 import { requireOrganisationRole, requirePrincipal, isMemberOf } from '../../../platform/auth/authorisation.js'
 import { inTransaction } from '../../../platform/db/transaction.js'
 import { ConsultationRepository } from '../consultation.repository.js'
@@ -82,7 +82,7 @@ export class AnalysisService {
 
   private actorId(ctx: ActionContext): string | null {
     const p = requirePrincipal(ctx)
-    return p.via === 'system' ? null : p.accountId
+    return actingAccountId(p)
   }
 
   /**

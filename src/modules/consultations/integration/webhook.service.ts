@@ -3,6 +3,7 @@
 // delivered by the job queue, signed with HMAC-SHA256 and retried with back-off until they are
 // accepted or the attempts run out. The watcher also publishes "consultations.closed" to other
 // modules through kernel.events.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
 import { requireOrganisationAdmin, requirePrincipal } from '../../../platform/auth/authorisation.js'
@@ -111,7 +112,7 @@ export class WebhookService {
         url,
         secretSealed: this.box.seal(secret),
         events,
-        createdBy: principal.via === 'system' ? null : principal.accountId,
+        createdBy: actingAccountId(principal),
       })
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.webhook-created',

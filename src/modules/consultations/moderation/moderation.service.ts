@@ -1,6 +1,7 @@
 // Moderation of free-text answers before publication: the queue of a consultation, approving an
 // answer, redacting spans of it with a reason, removing a redaction, returning it to the queue.
 // Every decision is kept in the answer's history and written to the audit trail.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
 import { requirePrincipal } from '../../../platform/auth/authorisation.js'
@@ -189,7 +190,7 @@ export class ModerationService {
         redactions,
         reason,
         note,
-        accountId: principal.via === 'system' ? null : principal.accountId,
+        accountId: actingAccountId(principal),
         name: principal.displayName,
       })
       await this.kernel.audit.record(trx, ctx, {

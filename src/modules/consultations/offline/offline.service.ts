@@ -1,6 +1,7 @@
 // Responses received by post or email: staff enter them one by one or import many from a CSV file
 // (checked whole, previewed, then imported in one transaction, so nothing is half-imported). Each
 // is marked with its channel, the day it was received, and as late when it came after closing.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
 import { requirePrincipal } from '../../../platform/auth/authorisation.js'
@@ -82,7 +83,7 @@ export class OfflineService {
     return inTransaction(this.db, async (trx) => {
       const created = await this.repo.insert(trx, consultationId, input, {
         late,
-        enteredBy: principal.via === 'system' ? null : principal.accountId,
+        enteredBy: actingAccountId(principal),
         importId: null,
       })
       await this.kernel.audit.record(trx, ctx, {
@@ -112,7 +113,7 @@ export class OfflineService {
         consultationId,
         file.filename.slice(0, 255) || 'import.csv',
         rows,
-        principal.via === 'system' ? null : principal.accountId,
+        actingAccountId(principal),
       )
       await this.kernel.audit.record(trx, ctx, {
         action: 'consultation.import-previewed',
@@ -150,7 +151,7 @@ export class OfflineService {
       const rows = imported.rows.map((input) => ({ input, late: input.receivedOn > closesOn }))
       const late = rows.filter((r) => r.late).length
       await this.repo.insertMany(trx, consultationId, rows, {
-        enteredBy: principal.via === 'system' ? null : principal.accountId,
+        enteredBy: actingAccountId(principal),
         importId,
       })
       await this.repo.finishImport(trx, importId, 'imported')

@@ -3,6 +3,7 @@
 // respondent allowed it, each answer as moderated: a name only where the respondent chose so, an
 // organisation's name for organisations, redacted spans replaced by their reason, and free text not
 // yet moderated held back. "Do not publish" responses are never read here.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import { DOCUMENT_EXTENSIONS, type StoredFile } from '../../../platform/files/file.service.js'
 import type { Upload } from '../../../platform/files/uploads.plugin.js'
@@ -172,12 +173,7 @@ export class PublicationService {
     await inTransaction(this.db, async (trx) => {
       const before = await this.repo.setting(trx, consultationId)
       if ((before?.published ?? false) === publish) return
-      await this.repo.setPublished(
-        trx,
-        consultationId,
-        publish,
-        principal.via === 'system' ? null : principal.accountId,
-      )
+      await this.repo.setPublished(trx, consultationId, publish, actingAccountId(principal))
       await this.kernel.audit.record(trx, ctx, {
         action: publish ? 'consultation.responses-published' : 'consultation.responses-withdrawn',
         organisationId: found.organisation.id,
@@ -331,7 +327,7 @@ export class PublicationService {
             organisationId: found.organisation.id,
             accept: DOCUMENT_EXTENSIONS,
             field: 'file',
-            createdBy: principal.via === 'system' ? null : principal.accountId,
+            createdBy: actingAccountId(principal),
           })
         : null
       const doc = await this.repo.addDocument(trx, consultationId, title, file ? null : url, file?.id ?? null)

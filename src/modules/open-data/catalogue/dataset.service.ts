@@ -1,6 +1,7 @@
 // The rules of the catalogue: who may create and change datasets, their resources, publishing and
 // withdrawal (which make the data store's tables public or private in the same transaction), and
 // the public search. Every change and its audit entry commit together.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import type { Transaction } from 'kysely'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { CoreDatabase } from '../../../platform/db/core.tables.js'
@@ -261,7 +262,7 @@ export class CatalogueService {
         fields: { organisationId: 'open-data.form.error.organisation' },
       })
     requireOrganisationRole(ctx, organisation.id, PUBLISHER_ROLES, scope)
-    return this.insert(ctx, fields, { origin: 'local' }, principal.via === 'system' ? null : principal.accountId)
+    return this.insert(ctx, fields, { origin: 'local' }, actingAccountId(principal))
   }
 
   /** Inserts a dataset with a fresh name; for pages, the API, harvesting and platform providers. */
@@ -544,7 +545,7 @@ export class CatalogueService {
         organisationId: view.dataset.organisationId,
         accept: [...FILE_EXTENSIONS],
         field: 'file',
-        createdBy: principal.via === 'system' ? null : principal.accountId,
+        createdBy: actingAccountId(principal),
       })
       await this.repo.setResourceFile(trx, resource.id, stored.id)
       return { ...resource, fileId: stored.id }

@@ -9,7 +9,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { stringify } from 'csv-stringify/sync'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
-import { hasScope } from '../../../platform/auth/principal.js'
+import { actingAccountId, hasScope } from '../../../platform/auth/principal.js'
 import { requireOrganisationRole, requirePrincipal } from '../../../platform/auth/authorisation.js'
 import { inTransaction } from '../../../platform/db/transaction.js'
 import { DomainError } from '../../../platform/errors/domain-error.js'
@@ -346,7 +346,7 @@ export class DatastoreServiceImpl {
         sourceUrl: input.sourceUrl,
         givenSchema: options.schema,
         checksum: input.checksum,
-        createdBy: ctx.principal && ctx.principal.via !== 'system' ? ctx.principal.accountId : null,
+        createdBy: actingAccountId(ctx.principal),
       })
       await this.kernel.audit.record(trx, ctx, {
         action: 'open-data.datastore.upload-started',
@@ -560,7 +560,7 @@ export class DatastoreServiceImpl {
           columns: upload.stagedColumns,
           source: upload.source,
           uploadId,
-          createdBy: ctx.principal && ctx.principal.via !== 'system' ? ctx.principal.accountId : null,
+          createdBy: actingAccountId(ctx.principal),
           ...(upload.keyColumn ? { keyColumn: upload.keyColumn } : {}),
         })
         await repo.updateUpload(trx, uploadId, {

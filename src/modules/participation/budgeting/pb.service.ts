@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync'
 import type { Upload } from '../../../platform/files/uploads.plugin.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext, Principal } from '../../../platform/auth/principal.js'
-import { systemContext } from '../../../platform/auth/principal.js'
+import { actingAccountId, systemContext } from '../../../platform/auth/principal.js'
 import { requireOrganisationRole, requirePrincipal, rolesIn } from '../../../platform/auth/authorisation.js'
 import { ORG_ADMIN } from '../../../platform/accounts/roles.js'
 import { inTransaction } from '../../../platform/db/transaction.js'
@@ -322,11 +322,7 @@ export class PbService {
       })
     requireOrganisationRole(ctx, organisation.id, MANAGER_ROLES)
     return inTransaction(this.db, async (trx) => {
-      const created = await this.repo.insertProcess(
-        trx,
-        fields,
-        principal.via === 'system' ? null : principal.accountId,
-      )
+      const created = await this.repo.insertProcess(trx, fields, actingAccountId(principal))
       await this.kernel.audit.record(trx, ctx, {
         action: 'participation.pb.process-created',
         organisationId: organisation.id,
@@ -796,7 +792,7 @@ export class PbService {
             areaId: input.areaId,
             label,
             codes: [...codes],
-            createdBy: principal.via === 'system' ? null : principal.accountId,
+            createdBy: actingAccountId(principal),
           })
           await this.kernel.audit.record(trx, ctx, {
             action: 'participation.pb.codes-issued',

@@ -1,6 +1,7 @@
 // Community councils and their meetings: councils' staff add community councils (organisations
 // under the council) and give people roles through the kernel's invitations; meetings with agenda,
 // papers, a joining link, registration to attend, minutes, and an iCalendar feed.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Kernel } from '../../../platform/kernel.js'
@@ -335,7 +336,7 @@ export class CommunityCouncilService {
         .values({
           organisation_id: cc.id,
           ...this.meetingValues(input, startsAt!, endsAt!),
-          created_by: principal.via === 'system' ? null : principal.accountId,
+          created_by: actingAccountId(principal),
         })
         .returningAll()
         .executeTakeFirstOrThrow()
@@ -468,7 +469,7 @@ export class CommunityCouncilService {
             organisationId: cc.id,
             accept: DOCUMENT_EXTENSIONS,
             field: 'paperFile',
-            createdBy: principal.via === 'system' ? null : principal.accountId,
+            createdBy: actingAccountId(principal),
           })
         : null
       const last = await db

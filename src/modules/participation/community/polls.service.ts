@@ -1,6 +1,7 @@
 // Local decisions: quick polls (one question) and short surveys (a few questions) for a community
 // council's area. Signed-in people answer once each (a unique constraint); the results — counts
 // for every option — are published by the community council when it chooses, once the poll closes.
+import { actingAccountId } from '../../../platform/auth/principal.js'
 import type { Kernel } from '../../../platform/kernel.js'
 import type { ActionContext } from '../../../platform/auth/principal.js'
 import { requirePrincipal } from '../../../platform/auth/authorisation.js'
@@ -152,7 +153,7 @@ export class PollService {
           description: input.description.trim(),
           opens_at: opensAt!,
           closes_at: closesAt!,
-          created_by: principal.via === 'system' ? null : principal.accountId,
+          created_by: actingAccountId(principal),
         })
         .returning('id')
         .executeTakeFirstOrThrow()
